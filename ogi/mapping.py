@@ -1,0 +1,269 @@
+"""Map the three statistical tables to keyed values.
+
+In: ``Parts`` (the located sections). Out: ``Mapped``: one ``Value`` per printed cell with
+its row and column key from the vocabulary, the format each table follows, and warnings
+for every reading that needed a choice.
+
+Formats are decided per table from what is printed (the 2021 columns of table 二, the three
+（六） sub-rows of table 三), never from the year alone; the year only breaks a tie.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import combinations
+
+from . import vocabulary
+from .align import align
+from .check import request_checks, tables
+from .model import Location, Parts, Section, Value, Warning
+from .printed_rows import PrintedRow, Token, printed_rows
+from .text import label_key, nfkc
+
+APPEAL_CELLS = len(vocabulary.appeal_groups()) * len(vocabulary.appeal_outcomes())
+
+
+@dataclass
+class Mapped:
+    values: list[Value] = field(default_factory=list)
+    table_formats: dict[str, str] = field(default_factory=dict)
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def fit(cells: list[Token], n: int) -> list[Token]:
+    """Drop the blank cells a layout adds around a row's n values (trailing first, then leading)."""
+    cells = list(cells)
+    while len(cells) > n and cells[-1].kind == "blank":
+        cells.pop()
+    while len(cells) > n and cells[0].kind == "blank":
+        cells.pop(0)
+    return cells
+
+
+def amount(token: Token, metric: str) -> Decimal | None:
+    """The token's number in the metric's own unit (100万 -> 1000000 for an amount in 元)."""
+    if token.kind == "blank":
+        return Decimal(0)
+    if token.kind != "number":
+        return None
+    number = token.number
+    per_unit = vocabulary.metric_unit_in_yuan(metric)
+    if per_unit is None or number.unit not in ("万", "万元", "元"):
+        return number.value
+    in_yuan = number.value * (10_000 if number.unit.startswith("万") else 1)
+    return in_yuan / per_unit
+
+
+def make_value(part: str, row: str | None, col: str, token: Token, label: str) -> Value:
+    number = amount(token, col) if part == "active" else amount(token, "")
+    note = token.number.note if token.number else None
+    return Value(part, row, col, number, token.raw.strip(), token.loc, label, note=note)
+
+
+def inferred_value(part: str, row: str, col: str, number: Decimal, loc: Location, label: str, why: str) -> Value:
+    return Value(part, row, col, number, None, loc, label, inferred=True, note=why)
+
+
+# --- table 二: active disclosure ------------------------------------------------------------
+
+
+def _metric_patterns() -> list[tuple[str, str]]:
+    patterns = []
+    for metric in vocabulary.active_metrics():
+        for text in metric.labels:
+            for form in (text, re.sub(r"[(（][^()（）]*[)）]", "", text)):
+                patterns.append((label_key(form), metric.key))
+    return sorted(set(patterns), key=lambda p: -len(p[0]))
+
+
+def find_metrics(label: str) -> list[str]:
+    """Column headers named in a label, in printed order (longest name wins an overlap)."""
+    key = label_key(label)
+    taken = [False] * len(key)
+    found: list[tuple[int, str]] = []
+    for pattern, metric in _metric_patterns():
+        start = key.find(pattern)
+        while start >= 0:
+            if not any(taken[start : start + len(pattern)]):
+                taken[start : start + len(pattern)] = [True] * len(pattern)
+                found.append((start, metric))
+            start = key.find(pattern, start + 1)
+    ordered = []
+    for _, metric in sorted(found):
+        if metric not in ordered:
+            ordered.append(metric)
+    return ordered
+
+
+def format_of_metrics(metrics: list[str]) -> str | None:
+    votes = [vocabulary.metric_formats(m) for m in metrics]
+    only = {f[0] for f in votes if len(f) == 1}
+    return only.pop() if len(only) == 1 else None
+
+
+def map_active(section: Section, year: int, out: Mapped) -> None:
+    rows = printed_rows(section.rows)
+    items = {item.key: item for item in vocabulary.active_items()}
+    keys = align([(r.label, r.has_numbers) for r in rows], [(k, i.labels) for k, i in items.items()])
+    header: list[str] = []
+    used_formats: list[str] = []
+    for row, key in zip(rows, keys):
+        found = find_metrics(row.label)
+        if found:
+            header = found
+        if key is None:
+            _extra_row(out, "active", row, [f"c{i + 1}" for i in range(len(row.values))])
+            continue
+        metrics = [m for m in header if set(items[key].sections) & set(_metric(m).sections)]
+        if not metrics:
+            fmt = format_of_metrics(header) or ("2021" if year >= 2021 else "2019")
+            metrics = list(vocabulary.default_metrics(key, fmt))
+            out.warnings.append(Warning(f"active.{key}: no column header printed; read as the {fmt} template's {', '.join(metrics)}", row.loc))
+        cells = fit(row.values, len(metrics))
+        if len(cells) != len(metrics):
+            out.warnings.append(Warning(f"active.{key}: {len(cells)} cells for {len(metrics)} columns; read left to right", row.loc))
+        for metric, token in zip(metrics, cells):
+            out.values.append(make_value("active", key, metric, token, row.label))
+        used_formats += [m for m in metrics]
+    fmt = format_of_metrics(used_formats)
+    if fmt:
+        out.table_formats["active"] = fmt
+
+
+def _metric(key: str) -> vocabulary.Item:
+    return next(m for m in vocabulary.active_metrics() if m.key == key)
+
+
+# --- table 三: requests ---------------------------------------------------------------------
+
+
+def map_requests(section: Section, out: Mapped) -> None:
+    rows = printed_rows(section.rows)
+    template = [(item.key, item.labels) for item in vocabulary.request_rows()]
+    keys = align([(r.label, r.has_numbers) for r in rows], template)
+    columns = vocabulary.request_columns()
+    placed: dict[str, list[Token]] = {}
+    labels: dict[str, PrintedRow] = {}
+    for row, key in zip(rows, keys):
+        if key is None:
+            _extra_row(out, "requests", row, list(columns))
+            continue
+        cells = fit(row.values, len(columns))
+        if len(cells) > len(columns):
+            out.warnings.append(Warning(f"requests.{key}: {len(cells)} cells for {len(columns)} columns; kept the last {len(columns)}", row.loc))
+            cells = cells[-len(columns):]
+        placed[key], labels[key] = cells, row
+    if "other" in placed:
+        out.table_formats["requests"] = "2019"
+    if any(k.startswith("other.") for k in placed):
+        out.table_formats["requests"] = "2021"
+    complete = {k: v for k, v in placed.items() if len(v) == len(columns)}
+    values = [make_value("requests", k, c, t, labels[k].label) for k, cells in complete.items() for c, t in zip(columns, cells)]
+    short = {k: v for k, v in placed.items() if len(v) < len(columns)}
+    values += _place_short_rows(short, labels, values, out)
+    order = {item.key: n for n, item in enumerate(vocabulary.request_rows())}
+    values.sort(key=lambda v: (order[v.row_key], columns.index(v.col_key)))
+    out.values += values
+
+
+def _placements(cells: list[Token], loc: Location, label: str, key: str) -> list[list[Value]]:
+    """Every way to put k printed cells into the 7 columns in order; a single gap is
+    filled from the row's own total identity (总计 = the six columns), others stay absent."""
+    columns = vocabulary.request_columns()
+    options = []
+    for slots in combinations(range(len(columns)), len(cells)):
+        row = {columns[s]: make_value("requests", key, columns[s], t, label) for s, t in zip(slots, cells)}
+        missing = [c for c in columns if c not in row]
+        if len(missing) == 1 and all(v.value is not None for v in row.values()):
+            gap = missing[0]
+            applicants = sum((row[c].value for c in columns[:-1] if c in row), Decimal(0))
+            number = applicants if gap == "total" else row["total"].value - applicants
+            if number < 0:
+                continue
+            why = f"not printed: the row shows {len(cells)} cells for 7 columns; filled from requests_row_total"
+            row[gap] = inferred_value("requests", key, gap, number, loc, label, why)
+        options.append([row[c] for c in columns if c in row])
+    return options
+
+
+def _place_short_rows(short: dict[str, list[Token]], labels: dict[str, PrintedRow], known: list[Value], out: Mapped) -> list[Value]:
+    """Rows that lost cells: choose, per row, the placement under which most identities hold.
+
+    Identities choose between readings of what is printed; the choice is reported as a warning.
+    """
+    columns = vocabulary.request_columns()
+    options = {
+        key: _placements(cells, labels[key].loc, labels[key].label, key)
+        or [[make_value("requests", key, c, t, labels[key].label) for c, t in zip(columns, cells)]]
+        for key, cells in short.items()
+    }
+    choice = {key: opts[0] for key, opts in options.items()}
+    ambiguous: set[str] = set()
+    for _ in range(2):  # the second pass sees every other short row at its chosen place
+        for key, opts in options.items():
+            others = known + [v for k, option in choice.items() if k != key for v in option]
+
+            def failures(option: list[Value]) -> int:
+                return sum(not c.ok for c in request_checks(tables(others + option).get("requests", {})))
+
+            scores = [failures(o) for o in opts]
+            tied = [o for o, s in zip(opts, scores) if s == min(scores)]
+            choice[key] = tied[0]
+            readings = {tuple((v.col_key, v.value) for v in o) for o in tied}
+            (ambiguous.add if len(readings) > 1 else ambiguous.discard)(key)
+    for key, option in choice.items():
+        placed = ", ".join(v.col_key + ("*" if v.inferred else "") for v in option)
+        doubt = "; several readings fit the identities equally, took the first" if key in ambiguous else ""
+        out.warnings.append(Warning(f"requests.{key}: {len(short[key])} cells printed for 7 columns; read as {placed} (* inferred){doubt}", labels[key].loc))
+    return [v for option in choice.values() for v in option]
+
+
+# --- table 四: appeals ----------------------------------------------------------------------
+
+
+def map_appeals(section: Section, out: Mapped) -> None:
+    cells: list[Token] = []
+    label = ""
+    for row in printed_rows(section.rows):
+        if not row.has_numbers:
+            continue
+        if not cells and len(row.values) >= APPEAL_CELLS:
+            cells = fit(row.values, APPEAL_CELLS)
+        else:
+            cells += fit(row.values, 0)
+        label = label or row.label
+        if len(cells) >= APPEAL_CELLS:
+            break
+    if len(cells) < APPEAL_CELLS:
+        if cells:
+            out.warnings.append(Warning(f"appeals: found {len(cells)} of {APPEAL_CELLS} cells; table not read", cells[0].loc))
+        return
+    if len(cells) > APPEAL_CELLS:
+        out.warnings.append(Warning(f"appeals: {len(cells)} cells; read the first {APPEAL_CELLS}", cells[0].loc))
+    slots = [(g, o) for g in vocabulary.appeal_groups() for o in vocabulary.appeal_outcomes()]
+    for (group, outcome), token in zip(slots, cells):
+        out.values.append(make_value("appeals", group, outcome, token, nfkc(label)))
+
+
+def _extra_row(out: Mapped, part: str, row: PrintedRow, columns: list[str]) -> None:
+    """A printed row with numbers that is not in the template: kept under its own label."""
+    if not row.has_numbers:
+        return
+    cells = fit(row.values, len(columns))
+    for n, token in enumerate(cells):
+        col = columns[n] if n < len(columns) else f"c{n + 1}"
+        out.values.append(make_value(part, None, col, token, row.label))
+    out.warnings.append(Warning(f"{part}: printed row not in the template, kept with its own label: {row.label[:40]!r}", row.loc))
+
+
+def map_tables(parts: Parts) -> Mapped:
+    out = Mapped()
+    if "active" in parts.sections:
+        map_active(parts.sections["active"], parts.year, out)
+    if "requests" in parts.sections:
+        map_requests(parts.sections["requests"], out)
+    if "appeals" in parts.sections:
+        map_appeals(parts.sections["appeals"], out)
+    return out

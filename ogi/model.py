@@ -1,0 +1,152 @@
+"""The plain data that flows through the pipeline, one stage to the next.
+
+read:   file            -> Document (rows of Cells, each with its Location)
+locate: Document        -> Parts (title, agency, year, one Section per part 一…六)
+map:    Parts           -> Values keyed by items.csv, with the format of each table
+check:  Values          -> Checks (one per identity and key)
+load:   Reports         -> SQLite
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a piece of text was found. Readers fill what their format has."""
+
+    line: int | None = None  # 1-based line of a text file
+    char: int | None = None  # 1-based character offset in that line
+    page: int | None = None  # 1-based page of a PDF
+    bbox: tuple[float, float, float, float] | None = None  # PDF points: x0, top, x1, bottom
+    table: int | None = None  # 1-based table of a DOCX/HTML/PDF page
+    row: int | None = None  # 1-based row in that table
+    col: int | None = None  # 1-based column in that table
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def describe(self) -> str:
+        parts = []
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        if self.table is not None:
+            parts.append(f"table {self.table} row {self.row} col {self.col}")
+        if self.line is not None:
+            parts.append(f"line {self.line}" + (f":{self.char}" if self.char else ""))
+        return ", ".join(parts) or "unknown"
+
+
+@dataclass
+class Cell:
+    text: str  # exactly as the reader found it
+    loc: Location
+
+
+@dataclass
+class Row:
+    """One line of a text file, or one row of a table grid."""
+
+    cells: list[Cell]
+    loc: Location
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text.strip() for c in self.cells if c.text.strip())
+
+
+@dataclass
+class Document:
+    path: str
+    kind: str  # txt, md, pdf, docx, html …
+    rows: list[Row]
+
+
+@dataclass
+class Section:
+    part: str  # overview, active, requests, appeals, problems, other
+    heading: str
+    rows: list[Row]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.rows)
+
+    @property
+    def loc(self) -> Location:
+        return self.rows[0].loc if self.rows else Location()
+
+
+@dataclass
+class Parts:
+    title: str
+    agency: str
+    year: int
+    sections: dict[str, Section]
+    document: Document
+
+
+@dataclass
+class Value:
+    """One number of the report, keyed by the vocabulary, with where and how it was printed."""
+
+    part: str  # active, requests, appeals
+    row_key: str | None  # None for a printed row that is not in the template
+    col_key: str
+    value: Decimal | None  # None: printed "/" or "—" (not applicable)
+    raw: str | None  # the cell text; "" for a blank cell; None when inferred
+    loc: Location
+    row_label: str  # the row's label as printed
+    inferred: bool = False
+    note: str | None = None
+
+
+@dataclass
+class Check:
+    identity: str  # requests_balance, requests_results_sum, requests_row_total, appeals_total
+    key: str
+    lhs: Decimal
+    rhs: Decimal
+
+    @property
+    def diff(self) -> Decimal:
+        return self.lhs - self.rhs
+
+    @property
+    def ok(self) -> bool:
+        return self.diff == 0
+
+
+@dataclass
+class Warning:
+    message: str
+    loc: Location | None = None
+
+
+@dataclass
+class Region:
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    adcode: str | None = None
+
+
+@dataclass
+class Report:
+    path: str
+    title: str
+    agency: str
+    year: int
+    format: str
+    table_formats: dict[str, str]
+    region: Region
+    values: list[Value]
+    checks: list[Check]
+    sections: dict[str, Section]
+    warnings: list[Warning] = field(default_factory=list)
+
+    @property
+    def mixed_format(self) -> bool:
+        return len(set(self.table_formats.values())) > 1
