@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from .model import Document, Parts, Row, Section
+from .model import Document, ParseError, Parts, Row, Section
 from .text import compact, label_key
 
 
-class NotAReport(Exception):
+class NotAReport(ParseError):
     """The document lacks what every annual report has (a title with a year, the tables)."""
 
 

@@ -13,6 +13,10 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 
+class ParseError(Exception):
+    """A file that cannot be read as a report; the message is one sentence for a person."""
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a piece of text was found. Readers fill what their format has."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..model import Document
+from ..model import Document, ParseError
 from . import plaintext
 
 
-class ReadError(Exception):
+class ReadError(ParseError):
     """The file could not be turned into a Document (wrong format, damaged, missing extra)."""
 
 
@@ -31,14 +31,14 @@ def supported(path: Path) -> bool:
 def read(path: str | Path) -> Document:
     path = Path(path)
     if not path.is_file():
-        raise ReadError(f"{path}: no such file")
+        raise ReadError("no such file")
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))
-        raise ReadError(f"{path.name}: cannot read {path.suffix or 'files without an extension'} files (known: {known})")
+        raise ReadError(f"cannot read {path.suffix or 'files without an extension'} files (known: {known})")
     try:
         return reader(path)
     except ReadError:
         raise
     except UnicodeDecodeError as e:
-        raise ReadError(f"{path.name}: not valid text in any known encoding ({e.reason})") from e
+        raise ReadError(f"not valid text in any known encoding ({e.reason})") from e

@@ -1,0 +1,77 @@
+"""The ``ogi`` command: parse one report, build the database, serve the site."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from . import load, publish
+from .model import ParseError
+from .parse import as_json, parse_file
+
+DEFAULT_DB = Path("build/ogi.db")
+
+
+def sample_reports() -> Path:
+    """The bundled sample reports (five real reports, as text)."""
+    return Path(str(resources.files("ogi").joinpath("samples")))
+
+
+@click.group()
+@click.version_option(package_name="ogi-reports")
+def cli():
+    """Chinese open-government-information annual reports -> SQLite -> Datasette."""
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--compact", is_flag=True, help="One line of JSON instead of indented.")
+def parse(file: Path, compact: bool):
+    """Print one report as JSON: agency, year, format, region, the three tables by key,
+    and where every value was read (provenance), the identity checks and warnings."""
+    try:
+        report = parse_file(file)
+    except ParseError as e:
+        click.echo(f"ogi parse: {file}: {e}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(as_json(report), ensure_ascii=False, indent=None if compact else 2))
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
+def build(inputs: tuple[Path, ...], db_path: Path, quiet: bool):
+    """Parse every file under INPUTS (default: the bundled sample reports) into the database."""
+    roots = list(inputs) or [sample_reports()]
+    try:
+        summary = load.build(roots, db_path, progress=(lambda m: None) if quiet else (lambda m: click.echo(m, err=True)))
+    except FileNotFoundError as e:
+        click.echo(f"ogi build: {e}", err=True)
+        sys.exit(1)
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(summary.by_status.items()))
+    click.echo(
+        f"{db_path}: {summary.files} files ({statuses}); {summary.reports} reports, "
+        f"{summary.facts} facts, {summary.failed_checks} failing identity checks"
+    )
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=DEFAULT_DB, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--metadata", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="Default: metadata.yml of this project.")
+def serve(db_path: Path, host: str, port: int, metadata: Path | None):
+    """Serve the database read-only with Datasette."""
+    command = publish.serve_command(db_path, host, port, metadata)
+    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    sys.exit(subprocess.call(command))
+
+
+if __name__ == "__main__":
+    cli()

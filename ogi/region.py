@@ -1,0 +1,84 @@
+"""Place an agency in China's administrative divisions: province / city / county.
+
+In: the agency name as printed (and the report's text, to settle ambiguous names).
+Out: a ``Region`` with full official names and the adcode, plus warnings.
+
+The division table is cpca's (it ships the national adcode list), not a hand-written one.
+A county name used in several cities (铁西区: 沈阳, 鞍山, 四平) is settled by the city named
+in the agency, else by the city the report mentions most, else left open with a warning.
+"""
+
+from __future__ import annotations
+
+import warnings as _warnings
+from collections import Counter
+from functools import cache
+
+from .model import Region, Warning
+
+MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
+
+
+@cache
+def _cpca():
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")  # cpca imports the deprecated pkg_resources
+        import cpca
+    return cpca
+
+
+@cache
+def _divisions() -> dict[str, tuple[str, int]]:
+    """6-digit adcode -> (name, rank 0 province / 1 city / 2 county)."""
+    return {code[:6]: (info.name, info.rank) for code, info in _cpca().ad_2_addr_dict.items()}
+
+
+@cache
+def _counties_named() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for code, (name, rank) in _divisions().items():
+        if rank == 2:
+            out.setdefault(name, []).append(code)
+    return out
+
+
+def _short(name: str) -> str:
+    """四平市 -> 四平 (how reports often name a city)."""
+    for suffix in ("自治州", "地区", "盟", "市"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def _region_of(adcode: str) -> Region:
+    names = _divisions()
+    province = names.get(adcode[:2] + "0000", (None, 0))[0]
+    city = names.get(adcode[:4] + "00", (None, 0))[0] if not adcode.endswith("0000") else None
+    county = names.get(adcode, (None, 0))[0] if not adcode.endswith("00") else None
+    if province in MUNICIPALITIES:
+        city = province
+    return Region(province, city, county, adcode)
+
+
+def resolve(agency: str, text: str = "") -> tuple[Region, list[Warning]]:
+    frame = _cpca().transform([agency])
+    adcode = frame["adcode"][0]
+    if not isinstance(adcode, str) or not adcode:
+        return Region(), [Warning(f"region: no province, city or county found in agency name {agency!r}")]
+    region = _region_of(adcode[:6])
+    if region.county is None or region.province in MUNICIPALITIES:
+        return region, []
+    candidates = _counties_named().get(region.county, [])
+    if len(candidates) < 2:
+        return region, []
+    cities = {code: _region_of(code).city or "" for code in candidates}
+    named = [code for code, city in cities.items() if city and _short(city) in agency]
+    if len(named) == 1:
+        return _region_of(named[0]), []
+    mentions = Counter({code: text.count(_short(city)) for code, city in cities.items() if city})
+    ranked = mentions.most_common()
+    if ranked and ranked[0][1] > 0 and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+        chosen = _region_of(ranked[0][0])
+        return chosen, [Warning(f"region: {region.county} exists in {len(candidates)} cities; the report mentions {chosen.city} most")]
+    options = "、".join(sorted(c for c in cities.values() if c))
+    return Region(county=region.county), [Warning(f"region: {region.county} exists in {options}; the report does not say which")]

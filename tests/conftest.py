@@ -1,0 +1,76 @@
+"""Shared fixtures: the bundled samples, their gold values, a built database, a live server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ogi import load
+from ogi.cli import sample_reports
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = Path(__file__).parent / "gold"  # values read by hand off the bundled samples
+SHARED = ROOT.parent / "shared"
+
+
+def samples() -> list[Path]:
+    return sorted(sample_reports().glob("*.txt"))
+
+
+def gold_for(path: Path) -> dict:
+    return json.loads((GOLD / (path.stem + ".json")).read_text(encoding="utf-8"))
+
+
+def number_paths(report: dict) -> dict[str, float]:
+    """{'requests.granted.total': 1, …} for every number of the three tables."""
+    return {
+        f"{part}.{row}.{col}": value
+        for part in ("active", "requests", "appeals")
+        for row, cols in report.get(part, {}).items()
+        for col, value in cols.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("db") / "ogi.db"
+    load.build([sample_reports()], db)
+    return db
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(built_db):
+    """`ogi serve` on loopback, as a user runs it; yields the base URL."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ogi.cli", "serve", "--db", str(built_db), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("ogi serve did not start:\n" + process.stdout.read().decode(errors="replace"))
+        time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
