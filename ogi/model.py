@@ -47,6 +47,10 @@ class Location:
 class Cell:
     text: str  # exactly as the reader found it
     loc: Location
+    # True for a grid position covered by a merged cell (rowspan/colspan, gridSpan/vMerge, a
+    # PDF cell spanning columns): it keeps the grid's column numbers but holds no value, so it
+    # is never read as a blank (= 0) cell.
+    merged: bool = False
 
 
 @dataclass

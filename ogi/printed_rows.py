@@ -93,7 +93,7 @@ def printed_rows(rows: list[Row]) -> list[PrintedRow]:
     pending: list[Token] = []  # label text waiting for its values
     run: PrintedRow | None = None  # numbers arriving one cell per line
     for row in rows:
-        tokens = [t for cell in row.cells for t in cell_tokens(cell)]
+        tokens = [t for cell in row.cells if not cell.merged for t in cell_tokens(cell)]
         texts = [i for i, t in enumerate(tokens) if t.kind == "text"]
         filled = [t for t in tokens if t.kind != "blank"]
         if not filled:

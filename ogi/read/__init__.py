@@ -1,26 +1,36 @@
 """Read a file into a Document: rows of cells, each with where it was found.
 
-One reader per input format; everything downstream sees only ``Document``. A reader raises
-``ReadError`` with a sentence a person can act on when the file cannot be read.
+One reader per input format, each a module here with ``read(path) -> Document``;
+everything downstream sees only ``Document``. A reader raises ``ReadError`` with a sentence
+a person can act on when the file cannot be read (damaged, wrong format, missing extra).
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
-from typing import Callable
 
 from ..model import Document, ParseError
-from . import plaintext
 
 
 class ReadError(ParseError):
     """The file could not be turned into a Document (wrong format, damaged, missing extra)."""
 
 
-READERS: dict[str, Callable[[Path], Document]] = {
-    ".txt": plaintext.read,
-    ".md": plaintext.read,
-    ".markdown": plaintext.read,
+# file extension -> reader module (imported when first needed, so a missing optional
+# dependency only matters for files of that format)
+READERS: dict[str, str] = {
+    ".txt": "plaintext",
+    ".md": "plaintext",
+    ".markdown": "plaintext",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".doc": "doc",
+    ".html": "html",
+    ".htm": "html",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
 }
 
 
@@ -32,12 +42,13 @@ def read(path: str | Path) -> Document:
     path = Path(path)
     if not path.is_file():
         raise ReadError("no such file")
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
+    module = READERS.get(path.suffix.lower())
+    if module is None:
         known = ", ".join(sorted(READERS))
         raise ReadError(f"cannot read {path.suffix or 'files without an extension'} files (known: {known})")
+    reader = import_module(f"{__name__}.{module}")
     try:
-        return reader(path)
+        return reader.read(path)
     except ReadError:
         raise
     except UnicodeDecodeError as e:
