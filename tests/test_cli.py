@@ -57,7 +57,7 @@ def test_build_records_every_file_and_survives_bad_ones(tmp_path):
     shutil.copy(samples()[0], inputs / "nested" / "copy-of-000.txt")
     (inputs / "not-a-report.txt").write_text("这是一份通知。\n", encoding="utf-8")
     (inputs / "latin1.txt").write_bytes("caf\xe9 \xff\xfe\xfd".encode("latin-1"))
-    (inputs / "picture.png").write_bytes(b"\x89PNG\r\n")
+    (inputs / "budget.xlsx").write_bytes(b"PK\x03\x04")
     db_path = tmp_path / "out" / "test.db"
 
     result = ogi("build", inputs, "--db", db_path)
@@ -71,7 +71,7 @@ def test_build_records_every_file_and_survives_bad_ones(tmp_path):
     assert status["nested/copy-of-000.txt"] == ("duplicate", "same content as source 1")
     assert status["not-a-report.txt"][0] == "error" and "tables" in status["not-a-report.txt"][1]
     assert status["latin1.txt"][0] == "error"
-    assert status["picture.png"] == ("unsupported", "no reader for .png files")
+    assert status["budget.xlsx"] == ("unsupported", "no reader for .xlsx files")
     assert db["reports"].count == 5
 
 
