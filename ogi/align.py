@@ -63,21 +63,43 @@ def similarity(printed: str, variants: tuple[str, ...]) -> float:
     return best
 
 
-def align(printed: list[tuple[str, bool]], template: list[tuple[str, tuple[str, ...]]]) -> list[str | None]:
+def _scores(printed: list[tuple[str, bool]], template: list[tuple[str, tuple[str, ...]]]) -> list[list[float]]:
+    variants = [template_variants(labels) for _, labels in template]
+    out = []
+    for label, has_numbers in printed:
+        floor = MATCH if has_numbers else MATCH_EMPTY
+        text = compact(label)
+        out.append([s if (s := similarity(text, v)) >= floor else 0.0 for v in variants])
+    return out
+
+
+def best_matches(printed: list[tuple[str, bool]], template: list[tuple[str, tuple[str, ...]]]) -> list[str | None]:
+    """Each printed row's best template key, regardless of order; a key goes to its best row.
+
+    For tables whose parts may be printed in any order (the sub-tables of table 二) and whose
+    row labels are distinct words (规章, 行政许可 …), so order carries no information.
+    """
+    score = _scores(printed, template)
+    result: list[str | None] = [None] * len(printed)
+    taken: dict[int, float] = {}
+    for i, row in sorted(enumerate(score), key=lambda item: -max(item[1], default=0.0)):
+        for j in sorted(range(len(template)), key=lambda j: -row[j]):
+            if row[j] > 0 and j not in taken:
+                taken[j] = row[j]
+                result[i] = template[j][0]
+                break
+    return result
+
+
+def align(printed: list[tuple[str, bool]], template: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str | None, float]]:
     """Best order-preserving assignment of printed rows to template keys.
 
     ``printed``: (label, has_numbers) per row. ``template``: (key, label variants) per row.
-    Maximises the summed label similarity; each template row is used at most once.
+    Returns (key or None, similarity) per printed row. Maximises the summed label similarity;
+    each template row is used at most once.
     """
     n, m = len(printed), len(template)
-    variants = [template_variants(labels) for _, labels in template]
-    labels = [compact(label) for label, _ in printed]
-    score = [[0.0] * m for _ in range(n)]
-    for i, (_, has_numbers) in enumerate(printed):
-        floor = MATCH if has_numbers else MATCH_EMPTY
-        for j in range(m):
-            s = similarity(labels[i], variants[j])
-            score[i][j] = s if s >= floor else 0.0
+    score = _scores(printed, template)
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     step = [[0] * (m + 1) for _ in range(n + 1)]  # 1 skip printed, 2 skip template, 3 match
     for i in range(1, n + 1):
@@ -86,14 +108,50 @@ def align(printed: list[tuple[str, bool]], template: list[tuple[str, tuple[str, 
             if score[i - 1][j - 1] > 0:
                 options.append((best[i - 1][j - 1] + score[i - 1][j - 1], 3))
             best[i][j], step[i][j] = max(options)
-    result: list[str | None] = [None] * n
+    result: list[tuple[str | None, float]] = [(None, 0.0)] * n
     i, j = n, m
     while i > 0 and j > 0:
         if step[i][j] == 3:
-            result[i - 1] = template[j - 1][0]
+            result[i - 1] = (template[j - 1][0], score[i - 1][j - 1])
             i, j = i - 1, j - 1
         elif step[i][j] == 1:
             i -= 1
         else:
             j -= 1
+    return result
+
+
+_NUMBERED = re.compile(r"(?<!\d)\d{1,2}[.、．](?!\d)")
+
+
+def fill_gaps(rows: list[tuple[str, int]], aligned: list[tuple[str | None, float]], keys: list[str], width: int) -> list[str | None]:
+    """Give unlabelled value rows the template rows between two anchors, in order.
+
+    ``rows``: (label, number of value cells) per printed row; ``aligned``: the result of
+    ``align``; ``keys``: the template's keys in order; ``width``: cells in a full row.
+
+    Some extractions shred a table: labels float away from their values (before or after
+    them, several glued together) and many value rows have no label at all. Between two
+    anchors (rows whose own label names one template row exactly), when the value rows
+    without a trustworthy label are exactly as many as the template rows left between the
+    anchors, order decides. Otherwise the label alignment stands.
+    """
+    result = [key for key, _ in aligned]
+    anchors = [
+        i for i, (key, score) in enumerate(aligned)
+        if key and score >= 1.0 and rows[i][1] >= width - 1 and len(_NUMBERED.findall(rows[i][0])) <= 1
+    ]
+    for left, right in zip([-1] + anchors, anchors + [len(rows)]):
+        low = keys.index(result[left]) + 1 if left >= 0 else 0
+        high = keys.index(result[right]) if right < len(rows) else len(keys)
+        free_keys = keys[low:high]
+        free_rows = [
+            i for i in range(left + 1, right)
+            if rows[i][1] >= width - 1 and (result[i] is not None or not rows[i][0] or len(_NUMBERED.findall(rows[i][0])) > 1)
+        ]
+        if free_rows and len(free_rows) == len(free_keys):
+            for i in range(left + 1, right):
+                result[i] = None
+            for i, key in zip(free_rows, free_keys):
+                result[i] = key
     return result

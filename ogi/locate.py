@@ -35,7 +35,7 @@ _YEAR_THEN_AGENCY = re.compile(r"^(?P<year>(?:19|20)\d{2})年度?(?P<agency>.+?)
 
 def heading_part(row: Row) -> str | None:
     """The part a row is the heading of, if it is one (``二、主动公开政府信息情况`` -> active)."""
-    text = compact(row.text)
+    text = compact(row.text).lstrip("#*>")  # Markdown heading and emphasis marks
     if not _HEADING_NUMERAL.match(text) or len(text) > 40:
         return None
     key = label_key(text)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from . import vocabulary
-from .align import align
+from .align import align, best_matches, fill_gaps
 from .check import request_checks, tables
 from .model import Location, Parts, Section, Value, Warning
 from .printed_rows import PrintedRow, Token, printed_rows
@@ -106,7 +106,8 @@ def format_of_metrics(metrics: list[str]) -> str | None:
 def map_active(section: Section, year: int, out: Mapped) -> None:
     rows = printed_rows(section.rows)
     items = {item.key: item for item in vocabulary.active_items()}
-    keys = align([(r.label, r.has_numbers) for r in rows], [(k, i.labels) for k, i in items.items()])
+    # The sub-tables （一）…（九） are sometimes printed out of order; their row labels are distinct.
+    keys = best_matches([(r.label, r.has_numbers) for r in rows], [(k, i.labels) for k, i in items.items()])
     header: list[str] = []
     used_formats: list[str] = []
     for row, key in zip(rows, keys):
@@ -139,33 +140,80 @@ def _metric(key: str) -> vocabulary.Item:
 # --- table 三: requests ---------------------------------------------------------------------
 
 
+def requests_template(rows: list[PrintedRow]) -> tuple[str | None, list[vocabulary.Item]]:
+    """The table's format and the template rows for it: the single 2019 （六）其他处理 row or the
+    three 2021 sub-rows, whichever the printed labels name (both when neither is printed)."""
+    items = list(vocabulary.request_rows())
+    keys = {key for key, _ in align([(r.label, r.has_numbers) for r in rows], [(i.key, i.labels) for i in items])}
+    fmt = "2021" if any(k and k.startswith("other.") for k in keys) else "2019" if "other" in keys else None
+    drop = {"2021": lambda k: k == "other", "2019": lambda k: k.startswith("other."), None: lambda k: False}[fmt]
+    return fmt, [i for i in items if not drop(i.key)]
+
+
 def map_requests(section: Section, out: Mapped) -> None:
     rows = printed_rows(section.rows)
-    template = [(item.key, item.labels) for item in vocabulary.request_rows()]
-    keys = align([(r.label, r.has_numbers) for r in rows], template)
     columns = vocabulary.request_columns()
+    fmt, template = requests_template(rows)
+    if fmt:
+        out.table_formats["requests"] = fmt
+    aligned = align([(r.label, r.has_numbers) for r in rows], [(i.key, i.labels) for i in template])
+    keys = fill_gaps([(r.label, len(fit(r.values, len(columns)))) for r in rows], aligned, [i.key for i in template], len(columns))
+    for row, key, (label_key_, _) in zip(rows, keys, aligned):
+        if key != label_key_ and key is not None:
+            out.warnings.append(Warning(f"requests.{key}: assigned by row order between labelled rows (printed label: {row.label[-30:]!r})", row.loc))
     placed: dict[str, list[Token]] = {}
     labels: dict[str, PrintedRow] = {}
+    stray: list[PrintedRow] = []
     for row, key in zip(rows, keys):
         if key is None:
-            _extra_row(out, "requests", row, list(columns))
+            if row.has_numbers and len(fit(row.values, len(columns))) < len(columns) - 1:
+                stray.append(row)
+            else:
+                _extra_row(out, "requests", row, list(columns))
             continue
         cells = fit(row.values, len(columns))
         if len(cells) > len(columns):
             out.warnings.append(Warning(f"requests.{key}: {len(cells)} cells for {len(columns)} columns; kept the last {len(columns)}", row.loc))
             cells = cells[-len(columns):]
         placed[key], labels[key] = cells, row
-    if "other" in placed:
-        out.table_formats["requests"] = "2019"
-    if any(k.startswith("other.") for k in placed):
-        out.table_formats["requests"] = "2021"
     complete = {k: v for k, v in placed.items() if len(v) == len(columns)}
     values = [make_value("requests", k, c, t, labels[k].label) for k, cells in complete.items() for c, t in zip(columns, cells)]
     short = {k: v for k, v in placed.items() if len(v) < len(columns)}
     values += _place_short_rows(short, labels, values, out)
+    values = _place_stray_cells(stray, values, out)
     order = {item.key: n for n, item in enumerate(vocabulary.request_rows())}
     values.sort(key=lambda v: (order[v.row_key], columns.index(v.col_key)))
     out.values += values
+
+
+def _failures(values: list[Value]) -> int:
+    return sum(not c.ok for c in request_checks(tables(values).get("requests", {})))
+
+
+def _place_stray_cells(stray: list[PrintedRow], values: list[Value], out: Mapped) -> list[Value]:
+    """A value printed apart from any row (a lone '1' between labels) was displaced from a
+    cell by the extraction. It may fill a cell printed blank, but only where the identities
+    then hold better than with the cell left blank; otherwise it is reported and left out."""
+    for row in stray:
+        for token in row.values:
+            if token.kind != "number":
+                continue
+            blanks = [n for n, v in enumerate(values) if v.raw is not None and not v.raw.strip()]
+            baseline = _failures(values)
+            best = None
+            for n in blanks:
+                trial = values[:n] + [make_value("requests", values[n].row_key, values[n].col_key, token, values[n].row_label)] + values[n + 1:]
+                score = _failures(trial)
+                if score < baseline and (best is None or score < best[0]):
+                    best = (score, n, trial)
+            if best is None:
+                out.warnings.append(Warning(f"requests: value {token.raw!r} printed outside any row; not placed (no blank cell where it makes the identities hold)", token.loc))
+                continue
+            _, n, values = best
+            target = values[n]
+            target.note = f"printed apart from its row ({token.loc.describe()}); placed in this blank cell because the identities then hold"
+            out.warnings.append(Warning(f"requests.{target.row_key}.{target.col_key}: took the stray value {token.raw!r} printed at {token.loc.describe()}; the cell was blank and the identities hold with it", token.loc))
+    return values
 
 
 def _placements(cells: list[Token], loc: Location, label: str, key: str) -> list[list[Value]]:
@@ -205,10 +253,7 @@ def _place_short_rows(short: dict[str, list[Token]], labels: dict[str, PrintedRo
         for key, opts in options.items():
             others = known + [v for k, option in choice.items() if k != key for v in option]
 
-            def failures(option: list[Value]) -> int:
-                return sum(not c.ok for c in request_checks(tables(others + option).get("requests", {})))
-
-            scores = [failures(o) for o in opts]
+            scores = [_failures(others + o) for o in opts]
             tied = [o for o, s in zip(opts, scores) if s == min(scores)]
             choice[key] = tied[0]
             readings = {tuple((v.col_key, v.value) for v in o) for o in tied}

@@ -14,10 +14,14 @@ This is where layout damage is absorbed once for every format:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .model import Cell, Location, Row
 from .text import PrintedNumber, is_not_applicable, is_unit, parse_number
+
+
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)$")
 
 
 @dataclass
@@ -60,6 +64,9 @@ def cell_tokens(cell: Cell) -> list[Token]:
     if is_not_applicable(text):
         return [Token("na", text.strip(), cell.loc)]
     number = parse_number(text)
+    if number is None and "\n" in text:
+        # A narrow grid cell wraps a long number ('2053\n4'): still one number.
+        number = parse_number(re.sub(r"\s+", "", text))
     if number is not None:
         return [Token("number", text.strip(), cell.loc, number)]
     # Peel numbers off the end of a cell: '规章 0 0 0', '7.属于行政 0 0 0 0 0 0 0'.
@@ -93,6 +100,8 @@ def printed_rows(rows: list[Row]) -> list[PrintedRow]:
     pending: list[Token] = []  # label text waiting for its values
     run: PrintedRow | None = None  # numbers arriving one cell per line
     for row in rows:
+        if _PAGE_NUMBER.match(row.text.strip()):
+            continue  # '- 4 -' between two halves of a table is not a value
         tokens = [t for cell in row.cells if not cell.merged for t in cell_tokens(cell)]
         texts = [i for i, t in enumerate(tokens) if t.kind == "text"]
         filled = [t for t in tokens if t.kind != "blank"]

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Punctuation and symbols that differ between printings of the same label: full/half width
 # brackets, quotes, enumeration commas, dots, slashes, spaces.
@@ -36,9 +37,18 @@ def nfkc(text: str) -> str:
     return _MARKUP.sub("", unicodedata.normalize("NFKC", text)).replace("\u200b", "")
 
 
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
-    """A label reduced to what identifies it: no spaces, punctuation or width differences."""
-    key = _NOT_LABEL.sub("", nfkc(text))
+    """A label reduced to what identifies it: Simplified characters, no spaces, punctuation
+    or width differences (a Traditional-character page names the same rows)."""
+    key = _NOT_LABEL.sub("", _to_simplified().convert(nfkc(text)))
     for variant, canonical in _SYNONYMS:
         key = key.replace(variant, canonical)
     return key

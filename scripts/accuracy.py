@@ -44,6 +44,8 @@ def main() -> None:
             result = compare(as_json(parse_file(doc)), gold)
         except ParseError as e:
             result = compare(None, gold, str(e))
+        except Exception as e:  # a parser bug counts against accuracy; it must not hide the rest
+            result = compare(None, gold, f"internal error: {type(e).__name__}: {e}")
         result.file = doc.name
         by_format[doc.suffix.lower().lstrip(".")].append(result)
         if args.verbose and not result.perfect:
