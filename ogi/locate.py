@@ -47,7 +47,7 @@ def heading_part(row: Row) -> str | None:
 
 def find_title(rows: list[Row]) -> tuple[str, str, int]:
     """(title, agency, year) from the first lines; the title may wrap over two lines."""
-    lines = [compact(r.text) for r in rows[:60] if compact(r.text)]
+    lines = [t for r in rows[:60] if (t := compact(r.text).lstrip("#*>"))]
     # One line at a time first: a title on one line must win over an agency line glued to it.
     candidates = list(enumerate(lines)) + [(i, line + lines[i + 1]) for i, line in enumerate(lines[:-1])]
     for i, candidate in candidates:

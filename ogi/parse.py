@@ -27,11 +27,12 @@ def parse_file(path: str | Path) -> Report:
     document = read.read(path)
     parts = locate.locate(document)
     mapped = mapping.map_tables(parts)
-    place, region_warnings = region.resolve(parts.agency, "\n".join(r.text for r in document.rows))
+    text = "\n".join(r.text for r in document.rows)
+    place, agency, region_warnings = region.resolve(parts.agency, text, evidence=Path(path).name)
     return Report(
         path=str(path),
         title=parts.title,
-        agency=parts.agency,
+        agency=agency,
         year=parts.year,
         format=report_format(mapped.table_formats, parts.year),
         table_formats=mapped.table_formats,

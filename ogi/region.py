@@ -10,6 +10,7 @@ in the agency, else by the city the report mentions most, else left open with a 
 
 from __future__ import annotations
 
+import re
 import warnings as _warnings
 from collections import Counter
 from functools import cache
@@ -60,12 +61,60 @@ def _region_of(adcode: str) -> Region:
     return Region(province, city, county, adcode)
 
 
-def resolve(agency: str, text: str = "") -> tuple[Region, list[Warning]]:
+def _literal(region: Region, agency: str) -> bool:
+    """cpca also matches loosely (重庆市 for 沐阳县); keep only a place the name really contains."""
+    deepest = region.county or (None if region.province in MUNICIPALITIES else region.city) or region.province
+    return bool(deepest) and (deepest in agency or _short(deepest) in agency)
+
+
+_PLACE_PREFIX = re.compile(r"^(.{1,8}?(?:自治州|自治县|自治区|地区|省|市|县|区|旗|盟))")
+
+
+def _respelled(agency: str, evidence: str) -> tuple[str, str] | None:
+    """(printed place, real place) when the agency's leading place name is not a division but
+    exactly one division differs from it by one character and the evidence spells it so."""
+    m = _PLACE_PREFIX.match(agency)
+    if not m:
+        return None
+    printed = m.group(1)
+    names = {name for name, _ in _divisions().values()}
+    if printed in names:
+        return None
+    close = {
+        name for name in names
+        if len(name) == len(printed) and sum(a != b for a, b in zip(name, printed)) == 1 and name in evidence
+    }
+    return (printed, close.pop()) if len(close) == 1 else None
+
+
+def _locate(agency: str) -> Region | None:
     frame = _cpca().transform([agency])
     adcode = frame["adcode"][0]
     if not isinstance(adcode, str) or not adcode:
-        return Region(), [Warning(f"region: no province, city or county found in agency name {agency!r}")]
+        return None
     region = _region_of(adcode[:6])
+    return region if _literal(region, agency) else None
+
+
+def resolve(agency: str, text: str = "", evidence: str = "") -> tuple[Region, str, list[Warning]]:
+    """(region, agency, warnings). ``evidence`` (the file name, say) may show the right spelling
+    of a place name misread in the title (沐阳县 for 沭阳县); the agency is then respelled."""
+    region = _locate(agency)
+    if region is None:
+        respelled = _respelled(agency, evidence + "\n" + text)
+        if respelled is None:
+            return Region(), agency, [Warning(f"region: no province, city or county found in agency name {agency!r}")]
+        printed, real = respelled
+        agency = agency.replace(printed, real, 1)
+        region = _locate(agency) or Region()
+        warning = Warning(f"agency: {printed} is not an administrative division; read as {real}, which differs by one character and is spelled so in the file name or text")
+        return region, agency, [warning] + _settle(region, agency, text)[1]
+    region, warnings = _settle(region, agency, text)
+    return region, agency, warnings
+
+
+def _settle(region: Region, agency: str, text: str) -> tuple[Region, list[Warning]]:
+    """Settle a county name that several cities use."""
     if region.county is None or region.province in MUNICIPALITIES:
         return region, []
     candidates = _counties_named().get(region.county, [])

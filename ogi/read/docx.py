@@ -47,7 +47,9 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
 def read(path: Path) -> Document:
-    if path.read_bytes()[:8] == OLE_MAGIC:
+    with path.open("rb") as f:
+        is_word97 = f.read(len(OLE_MAGIC)) == OLE_MAGIC
+    if is_word97:
         from . import doc
 
         return doc.read(path)
@@ -121,11 +123,6 @@ def _children(element, *tags: str):
             yield child
         elif child.tag in _WRAPPERS:
             yield from _children(child, *tags)
-
-
-def _first(element, path: str):
-    found = element.find(path)
-    return found
 
 
 def _val(element, path: str) -> str | None:
