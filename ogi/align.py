@@ -15,10 +15,8 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .text import compact, label_key
+from .text import ROW_MARKER, compact, label_key
 
-# Row markers (一、 （一） 1.) where a printed label may start after leftover text.
-_MARKER = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<!\d)\d{1,2}[.、．](?!\d)")
 # A parenthetical that explains a row rather than names it: （区分处理的，只计这一情形，不计其他情形）.
 _EXPLANATION = re.compile(r"[(（][^()（）]{6,}[)）]")
 
@@ -51,7 +49,7 @@ def similarity(printed: str, variants: tuple[str, ...]) -> float:
     key = label_key(printed)
     if not key:
         return 0.0
-    starts = {0} | {m.start() for m in _MARKER.finditer(printed)}
+    starts = {0} | {m.start() for m in ROW_MARKER.finditer(printed)}
     pieces = {label_key(printed[s:]) for s in starts} - {""}
     best = 0.0
     for variant in variants:

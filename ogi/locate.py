@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .model import Document, ParseError, Parts, Row, Section
-from .text import compact, label_key
+from .text import compact, label_key, simplified
 
 
 class NotAReport(ParseError):
@@ -47,20 +47,23 @@ def heading_part(row: Row) -> str | None:
 
 def find_title(rows: list[Row]) -> tuple[str, str, int]:
     """(title, agency, year) from the first lines; the title may wrap over two lines."""
-    lines = [t for r in rows[:60] if (t := compact(r.text).lstrip("#*>"))]
+    # Matched in Simplified characters (年度報告 = 年度报告); the agency is returned as printed.
+    printed = [t for r in rows[:60] if (t := compact(r.text).lstrip("#*>"))]
+    lines = [simplified(t) for t in printed]
     # One line at a time first: a title on one line must win over an agency line glued to it.
     candidates = list(enumerate(lines)) + [(i, line + lines[i + 1]) for i, line in enumerate(lines[:-1])]
     for i, candidate in candidates:
         if "年度报告" not in candidate:
             continue
+        as_printed = "".join(printed[i : i + 2])[: len(candidate)]
         m = _AGENCY_THEN_YEAR.match(candidate)
         if m and m["agency"]:
-            return candidate, m["agency"], int(m["year"])
+            return as_printed, as_printed[m.start("agency") : m.end("agency")], int(m["year"])
         if m and i > 0:  # agency on the line above: 四平市铁西区…局 / 2020年政府信息公开…
-            return lines[i - 1] + candidate, lines[i - 1], int(m["year"])
+            return printed[i - 1] + as_printed, printed[i - 1], int(m["year"])
         m = _YEAR_THEN_AGENCY.match(candidate)
         if m:
-            return candidate, m["agency"], int(m["year"])
+            return as_printed, as_printed[m.start("agency") : m.end("agency")], int(m["year"])
     raise NotAReport("no title line naming an agency and a year (…YYYY年政府信息公开工作年度报告)")
 
 

@@ -126,7 +126,7 @@ def map_active(section: Section, year: int, out: Mapped) -> None:
         if len(cells) != len(metrics):
             out.warnings.append(Warning(f"active.{key}: {len(cells)} cells for {len(metrics)} columns; read left to right", row.loc))
         for metric, token in zip(metrics, cells):
-            out.values.append(make_value("active", key, metric, token, row.label))
+            out.values.append(make_value("active", key, metric, token, row.printed_label))
         used_formats += [m for m in metrics]
     fmt = format_of_metrics(used_formats)
     if fmt:
@@ -177,7 +177,7 @@ def map_requests(section: Section, out: Mapped) -> None:
             cells = cells[-len(columns):]
         placed[key], labels[key] = cells, row
     complete = {k: v for k, v in placed.items() if len(v) == len(columns)}
-    values = [make_value("requests", k, c, t, labels[k].label) for k, cells in complete.items() for c, t in zip(columns, cells)]
+    values = [make_value("requests", k, c, t, labels[k].printed_label) for k, cells in complete.items() for c, t in zip(columns, cells)]
     short = {k: v for k, v in placed.items() if len(v) < len(columns)}
     values += _place_short_rows(short, labels, values, out)
     values = _place_stray_cells(stray, values, out)
@@ -243,8 +243,8 @@ def _place_short_rows(short: dict[str, list[Token]], labels: dict[str, PrintedRo
     """
     columns = vocabulary.request_columns()
     options = {
-        key: _placements(cells, labels[key].loc, labels[key].label, key)
-        or [[make_value("requests", key, c, t, labels[key].label) for c, t in zip(columns, cells)]]
+        key: _placements(cells, labels[key].loc, labels[key].printed_label, key)
+        or [[make_value("requests", key, c, t, labels[key].printed_label) for c, t in zip(columns, cells)]]
         for key, cells in short.items()
     }
     choice = {key: opts[0] for key, opts in options.items()}
@@ -268,17 +268,37 @@ def _place_short_rows(short: dict[str, list[Token]], labels: dict[str, PrintedRo
 # --- table 四: appeals ----------------------------------------------------------------------
 
 
+def _appeals_sideways(rows: list[PrintedRow]) -> dict[str, tuple[PrintedRow, list[Token]]]:
+    """Table 四 printed turned sideways: one row per group (行政复议 / 未经复议直接起诉 /
+    复议后起诉), five outcome cells each; a group's row may be all blank (= 0)."""
+    groups = [(item.key, (item.labels[0].split("·")[-1].strip(),)) for item in vocabulary.of_table(vocabulary.APPEAL_GROUPS_TABLE)]
+    width = len(vocabulary.appeal_outcomes())
+    found = {}
+    for row, key in zip(rows, best_matches([(r.label, True) for r in rows], groups)):
+        cells = fit(row.values, width)
+        if key and len(cells) == width and all(t.kind in ("number", "blank", "na") for t in cells):
+            found[key] = (row, cells)
+    return found
+
+
 def map_appeals(section: Section, out: Mapped) -> None:
+    rows = printed_rows(section.rows)
+    slots = [(g, o) for g in vocabulary.appeal_groups() for o in vocabulary.appeal_outcomes()]
+    if not any(row.has_numbers and len(row.values) >= APPEAL_CELLS for row in rows):
+        sideways = _appeals_sideways(rows)
+        if len(sideways) >= 2 and any(t.kind == "number" for _, cells in sideways.values() for t in cells):
+            for group, (row, cells) in sideways.items():
+                for outcome, token in zip(vocabulary.appeal_outcomes(), cells):
+                    out.values.append(make_value("appeals", group, outcome, token, nfkc(row.printed_label)))
+            return
     cells: list[Token] = []
     label = ""
-    for row in printed_rows(section.rows):
+    for row in rows:
         if not row.has_numbers:
             continue
-        if not cells and len(row.values) >= APPEAL_CELLS:
-            cells = fit(row.values, APPEAL_CELLS)
-        else:
-            cells += fit(row.values, 0)
-        label = label or row.label
+        # One row of 15, or the 15 cells spread over several rows; a row's blank cells count.
+        cells += fit(row.values, APPEAL_CELLS) if not cells else row.values
+        label = label or row.printed_label
         if len(cells) >= APPEAL_CELLS:
             break
     if len(cells) < APPEAL_CELLS:
@@ -287,19 +307,18 @@ def map_appeals(section: Section, out: Mapped) -> None:
         return
     if len(cells) > APPEAL_CELLS:
         out.warnings.append(Warning(f"appeals: {len(cells)} cells; read the first {APPEAL_CELLS}", cells[0].loc))
-    slots = [(g, o) for g in vocabulary.appeal_groups() for o in vocabulary.appeal_outcomes()]
     for (group, outcome), token in zip(slots, cells):
         out.values.append(make_value("appeals", group, outcome, token, nfkc(label)))
 
 
 def _extra_row(out: Mapped, part: str, row: PrintedRow, columns: list[str]) -> None:
     """A printed row with numbers that is not in the template: kept under its own label."""
-    if not row.has_numbers:
-        return
+    if not any(t.kind == "number" for t in row.values):
+        return  # a row of '-' or blanks outside the template is layout debris, not data
     cells = fit(row.values, len(columns))
     for n, token in enumerate(cells):
         col = columns[n] if n < len(columns) else f"c{n + 1}"
-        out.values.append(make_value(part, None, col, token, row.label))
+        out.values.append(make_value(part, None, col, token, row.printed_label))
     out.warnings.append(Warning(f"{part}: printed row not in the template, kept with its own label: {row.label[:40]!r}", row.loc))
 
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from .model import Cell, Location, Row
-from .text import PrintedNumber, is_not_applicable, is_unit, parse_number
+from .text import ROW_MARKER, PrintedNumber, is_not_applicable, is_unit, parse_number
 
 
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)$")
@@ -36,10 +36,22 @@ class Token:
 class PrintedRow:
     label_tokens: list[Token]
     values: list[Token] = field(default_factory=list)
+    own: int = 0  # how many of the label tokens were printed on the row itself
 
     @property
     def label(self) -> str:
+        """All text since the previous row: wrapped label lines, group labels, headers."""
         return "".join(t.raw.strip() for t in self.label_tokens)
+
+    @property
+    def printed_label(self) -> str:
+        """The row's own label as a reader sees it: the text on the row, else the text from
+        the last row marker (一、 （一） 1.) of what preceded it."""
+        if self.own:
+            return "".join(t.raw.strip() for t in self.label_tokens[-self.own :])
+        label = self.label
+        starts = [m.start() for m in ROW_MARKER.finditer(label)]
+        return label[starts[-1] :] if starts else label[-40:]
 
     @property
     def has_numbers(self) -> bool:
@@ -120,7 +132,7 @@ def printed_rows(rows: list[Row]) -> list[PrintedRow]:
             label = [tokens[i] for i in texts]
             values = tokens[texts[-1] + 1 :]
             if values:
-                out.append(PrintedRow(pending + label, values))
+                out.append(PrintedRow(pending + label, values, own=len(label)))
                 pending = []
             else:
                 pending += label

@@ -28,6 +28,8 @@ _NUMBER = re.compile(
         \s*(?P<note>\(.*\))?$""",
     re.VERBOSE,
 )
+# Where a row label starts: 一、 （一） 1. 1、 (not a decimal point).
+ROW_MARKER = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}[.、．](?!\d)")
 _UNIT_ONLY = re.compile(r"^(万元|万|元|件|条|项|个|宗|次)$")
 _MARKUP = re.compile(r"\[(?:bookmark|image|footnote)[^\]]*\]", re.IGNORECASE)
 
@@ -42,6 +44,11 @@ def _to_simplified():
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters to Simplified, one for one (lengths and positions are kept)."""
+    return _to_simplified().convert(text)
 
 
 @lru_cache(maxsize=65536)

@@ -9,10 +9,12 @@ In: a Word 2007+ file (.docx). Out: a Document whose rows are, in document order
   carries its text at its top-left position; every other position it covers is an empty
   Cell with ``merged=True``, never a blank (0) cell.
 
-A table with a table inside one of its cells is page layout, not data: its cells are opened
-up in place (their paragraphs become rows, their tables tables), so only innermost tables
-become grids, and block numbers run on through the opened cells. Tables are numbered in
-document order counting only the grids emitted.
+A table with a table inside one of its cells (or a cell of prose) is page layout, not data:
+its cells are opened up in place (their paragraphs become rows, their tables tables), so only
+innermost tables become grids. Text boxes (where PDF-to-Word converters put whole pages) are
+read where they are anchored. Block numbers run on through opened cells and text boxes, so
+they equal the body's block index until the first of those. Tables are numbered in document
+order counting only the grids emitted.
 
 A ``.docx`` that is really a Word 97-2003 file (a common mislabelling) is read through
 LibreOffice like a ``.doc``.
@@ -58,7 +60,12 @@ def read(path: Path) -> Document:
 
 def rows_of_docx(path: Path) -> list[Row]:
     """The rows of a real DOCX file (used for converted .doc files too)."""
-    return _Flow().blocks(_open_body(path))
+    from . import ReadError
+
+    rows = _Flow().blocks(_open_body(path))
+    if not any(row.text for row in rows):
+        raise ReadError("the document has no text (the report may be pasted in as images)")
+    return rows
 
 
 def _open_body(path: Path):
@@ -76,6 +83,8 @@ def _open_body(path: Path):
         raise ReadError(f"the DOCX file is damaged ({type(e).__name__}: {e})") from e
     except ValueError as e:  # python-docx: a zip that is not a word-processing document
         raise ReadError(f"not a Word document ({e})") from e
+    except Exception as e:  # python-docx and lxml raise many kinds of errors on broken packages
+        raise ReadError(f"the DOCX file could not be read ({type(e).__name__}: {e})") from e
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -105,6 +114,14 @@ def _collect_text(element, parts: list[str]) -> None:
 
 def _clean_line(line: str) -> str:
     return _SPACES.sub(" ", line).strip()
+
+
+def text_boxes(p):
+    """The text boxes anchored in paragraph ``p``: PDF-to-Word converters put whole pages of a
+    report in them. A box's legacy copy (mc:Fallback) and boxes inside boxes are skipped."""
+    for box in p.iter(W + "txbxContent"):
+        if next(box.iterancestors(W + "p"), None) is p and not any(a.tag == MC + "Fallback" for a in box.iterancestors()):
+            yield box
 
 
 def cell_text(tc) -> str:
@@ -200,6 +217,8 @@ class _Flow:
         for line in paragraph_lines(p):
             if line:
                 self.rows.append(Row([Cell(line, loc)], loc))
+        for box in text_boxes(p):
+            self.blocks(box)
 
     def layout_table(self, tbl) -> None:
         for tr in _children(tbl, W + "tr"):

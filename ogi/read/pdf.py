@@ -18,10 +18,10 @@ import re
 from pathlib import Path
 
 from ..model import Cell, Document, Location, Row
+from ..text import ROW_MARKER
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
-_ROW_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）]|\d{1,2}\s*[.、．](?!\d))")
 LINE_TOLERANCE = 3  # points: words whose tops differ less are on one line
 GAP_FACTOR = 1.5  # a gap wider than this many character widths separates two cells
 
@@ -114,7 +114,7 @@ def _join_cut_row(previous: list[Row], page_rows: list[Row]) -> list[Row]:
     if last.loc.table is None or first.loc.table is None or len(last.cells) != len(first.cells):
         return page_rows
     labels = [c.text for c in first.cells if c.text.strip() and not _is_number(c.text)]
-    if not labels or any(_ROW_MARKER.match(text) for text in labels):
+    if not labels or any(ROW_MARKER.match(text.strip()) for text in labels):
         return page_rows
     for upper, lower in zip(last.cells, first.cells):
         if lower.text.strip():
