@@ -44,7 +44,7 @@ def read(path: Path) -> Document:
             if not _CJK.search(text):
                 from . import ocr
 
-                page_rows = ocr.ocr_pdf_pages(path, [number])
+                page_rows = [r for r in ocr.ocr_pdf_pages(path, [number]) if not _PAGE_NUMBER.match(r.text.strip())]
             else:
                 page_rows = _page_rows(page, number)
             rows += _join_cut_row(rows, page_rows)
