@@ -16,6 +16,7 @@ from collections import Counter
 from functools import cache
 
 from .model import Region, Warning
+from .text import simplified
 
 MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
 
@@ -99,18 +100,19 @@ def _locate(agency: str) -> Region | None:
 def resolve(agency: str, text: str = "", evidence: str = "") -> tuple[Region, str, list[Warning]]:
     """(region, agency, warnings). ``evidence`` (the file name, say) may show the right spelling
     of a place name misread in the title (沐阳县 for 沭阳县); the agency is then respelled."""
+    printed, agency = agency, simplified(agency)  # 南山區 is 南山区 in the division table
     region = _locate(agency)
     if region is None:
         respelled = _respelled(agency, evidence + "\n" + text)
         if respelled is None:
-            return Region(), agency, [Warning(f"region: no province, city or county found in agency name {agency!r}")]
+            return Region(), printed, [Warning(f"region: no province, city or county found in agency name {printed!r}")]
         printed, real = respelled
         agency = agency.replace(printed, real, 1)
         region = _locate(agency) or Region()
         warning = Warning(f"agency: {printed} is not an administrative division; read as {real}, which differs by one character and is spelled so in the file name or text")
         return region, agency, [warning] + _settle(region, agency, text)[1]
     region, warnings = _settle(region, agency, text)
-    return region, agency, warnings
+    return region, printed, warnings
 
 
 def _settle(region: Region, agency: str, text: str) -> tuple[Region, list[Warning]]:

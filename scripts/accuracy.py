@@ -19,6 +19,7 @@ from pathlib import Path
 from ogi.accuracy import compare
 from ogi.model import ParseError
 from ogi.parse import as_json, parse_file
+from ogi.read import supported
 
 
 def gold_file(doc: Path, gold_dir: Path) -> Path | None:
@@ -35,7 +36,7 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     by_format = defaultdict(list)
-    for doc in sorted(p for p in args.docs.rglob("*") if p.is_file()):
+    for doc in sorted(p for p in args.docs.rglob("*") if p.is_file() and supported(p)):
         gold_path = gold_file(doc, args.gold)
         if gold_path is None:
             continue

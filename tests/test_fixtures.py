@@ -1,0 +1,267 @@
+"""Every generated fixture document (scripts/make_fixtures.py) against its gold values.
+
+The generator draws known values first (identities hold unless a spec breaks one on purpose)
+and renders them as DOCX, PDF (LibreOffice), image-only PDF, HTML, TXT and Markdown with the
+quirks of real reports. The documents are generated once per version of the generator into
+build/fixtures/<hash of scripts/make_fixtures.py>/ and reused (LibreOffice is slow).
+
+A document that cannot be read (no reader for its format yet, a crash in a stage) fails its
+own tests with the error; it never stops the session.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+import tempfile
+import zipfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from ogi.accuracy import compare
+from ogi.parse import as_json, parse_file
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR = ROOT / "scripts" / "make_fixtures.py"
+FIXTURES = ROOT / "build" / "fixtures"
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("make_fixtures", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_fixtures"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+make_fixtures = _load_generator()
+SPECS = {s.stem: s for s in make_fixtures.specs()}  # cheap: values and quirks, no rendering
+STEMS = sorted(SPECS)
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """build/fixtures/<hash>/, generated on first use (a failure here fails every document test)."""
+    return make_fixtures.ensure(FIXTURES, log=lambda *_: None)
+
+
+def document(folder: Path, stem: str) -> tuple[Path, dict]:
+    path = folder / SPECS[stem].file
+    return path, json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+@cache
+def parsed(path: Path) -> tuple[dict | None, str | None]:
+    """as_json of the parsed document, or the error (any exception: a missing reader too)."""
+    try:
+        return as_json(parse_file(path)), None
+    except Exception as e:  # noqa: BLE001 - every failure is this document's failure
+        hint = ""
+        if isinstance(e, ModuleNotFoundError) and (e.name or "").startswith("ogi.read"):
+            hint = f" (no reader for {path.suffix} files yet)"
+        return None, f"{type(e).__name__}: {e}{hint}"
+
+
+def read_or_fail(path: Path) -> dict:
+    report, error = parsed(path)
+    if report is None:
+        pytest.fail(f"{path.name}: not parsed: {error}", pytrace=False)
+    return report
+
+
+def failing_checks(report: dict) -> list[tuple]:
+    return [(c["identity"], c["key"], c["lhs"], c["rhs"], c["diff"]) for c in report["checks"] if not c["ok"]]
+
+
+def declared_failures(gold: dict) -> list[tuple]:
+    return [(f["identity"], f["key"], f["lhs"], f["rhs"], f["diff"]) for f in gold.get("expected_failures", [])]
+
+
+def assert_same_failures(name: str, got: list[tuple], want: list[tuple]) -> None:
+    unexpected = [f for f in got if f not in want]
+    missing = [f for f in want if f not in got]
+    assert not (unexpected or missing), (
+        f"{name}: identity checks differ from gold expected_failures\n"
+        + "".join(f"  fails but should hold: {f}\n" for f in unexpected)
+        + "".join(f"  should fail but does not: {f}\n" for f in missing)
+    )
+
+
+# --- the parser against the generated documents ------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_document_reads_as_gold(fixtures_dir, stem):
+    path, gold = document(fixtures_dir, stem)
+    result = compare(read_or_fail(path), gold)
+    assert result.perfect, (
+        f"{path.name}: {len(result.exact)} of {result.gold_values} gold values read exactly\n{result.describe()}\n"
+        f"(this document: {' '.join(gold['notes'][1:])})"
+    )
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_document_fails_exactly_the_expected_identities(fixtures_dir, stem):
+    path, gold = document(fixtures_dir, stem)
+    assert_same_failures(path.name, failing_checks(read_or_fail(path)), declared_failures(gold))
+
+
+def provenance(report: dict, path: str) -> dict | None:
+    part, rest = path.split(".", 1)
+    row, col = rest.rsplit(".", 1)
+    return report["provenance"].get(part, {}).get(row, {}).get(col)
+
+
+NOT_APPLICABLE_MARKS = {"/", "／", "—", "——", "-", "－", "─"}
+
+
+@pytest.mark.parametrize("stem", [s for s in STEMS if SPECS[s].blank or SPECS[s].not_applicable])
+def test_blank_and_not_applicable_cells_keep_what_was_printed(fixtures_dir, stem):
+    """A blank cell is 0 but keeps raw '' (a printed 0 stays distinguishable); '/' and '—' keep their mark."""
+    path, gold = document(fixtures_dir, stem)
+    report = read_or_fail(path)
+    blank = {p: (provenance(report, p) or {}).get("raw") for p in gold["blank_cells"]}
+    marks = {p: (provenance(report, p) or {}).get("raw") for p in gold["not_applicable"]}
+    wrong_blank = {p: raw for p, raw in blank.items() if raw is None or raw.strip()}
+    wrong_marks = {p: raw for p, raw in marks.items() if raw is None or raw.strip() not in NOT_APPLICABLE_MARKS}
+    assert not (wrong_blank or wrong_marks), f"{path.name}: raw text of blank cells {wrong_blank}, of n/a cells {wrong_marks} (None: no provenance)"
+
+
+@pytest.mark.parametrize("stem", [s for s in STEMS if SPECS[s].extra_rows])
+def test_extra_rows_are_kept_under_their_own_label(fixtures_dir, stem):
+    path, gold = document(fixtures_dir, stem)
+    report = read_or_fail(path)
+    for extra in gold["extra_rows"]:
+        label = re.sub(r"\s+", "", extra["label"])
+        got = [e["value"] for e in report["extra_rows"] if re.sub(r"\s+", "", e["label"]) == label]
+        want = [int(c) if c.isdigit() else float(c) for c in extra["cells"]]
+        assert got == want, f"{path.name}: extra row {extra['label']!r}: read {got}, printed {want}; extra rows read: {report['extra_rows']}"
+
+
+# --- the generator itself ----------------------------------------------------------------------
+
+APPLICANTS = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org", "legal_service_org", "other_org"]
+RESULT_ROWS_PREFIXES = ("granted", "partially_granted", "withheld.", "unable.", "not_processed.", "other")
+
+
+def identities(gold: dict) -> list[tuple]:
+    """The identities of report-format.md, written out again here (not the generator's code)."""
+    req, app = gold["requests"], gold["appeals"]
+    columns = APPLICANTS + ["total"]
+    v = lambda row, col: req.get(row, {}).get(col, 0)  # noqa: E731 - absent ("/", not printed) counts 0
+    out = []
+    if all(k in req for k in ("new_received", "carried_over", "total", "carried_forward")):
+        out += [("requests_balance", c, v("new_received", c) + v("carried_over", c), v("total", c) + v("carried_forward", c)) for c in columns]
+    results = [r for r in req if r.startswith(RESULT_ROWS_PREFIXES)]
+    if "total" in req and results:
+        out += [("requests_results_sum", c, v("total", c), sum(v(r, c) for r in results)) for c in columns]
+    out += [("requests_row_total", row, cols.get("total", 0), sum(cols.get(c, 0) for c in APPLICANTS)) for row, cols in req.items()]
+    for group, cols in app.items():
+        out.append(("appeals_total", group, cols.get("total", 0), sum(cols.get(o, 0) for o in ("upheld", "corrected", "other", "pending"))))
+    return [(i, k, lhs, rhs, round(lhs - rhs, 6)) for i, k, lhs, rhs in out if lhs != rhs]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_generator_gold_breaks_only_the_declared_identities(stem):
+    spec = SPECS[stem]
+    gold = make_fixtures.gold(spec)
+    assert_same_failures(stem, identities(gold), declared_failures(gold))
+    assert bool(gold["expected_failures"]) == bool(spec.quirks.get("break")), "only a deliberate break may fail an identity"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_generator_gold_follows_the_gold_conventions(stem):
+    gold = make_fixtures.gold(SPECS[stem])
+
+    def value(path):
+        part, rest = path.split(".", 1)
+        row, col = rest.rsplit(".", 1)
+        return gold[part].get(row, {}).get(col)
+
+    assert all(value(p) == 0 for p in gold["blank_cells"]), "a blank cell is 0 in gold"
+    assert all(value(p) is None for p in gold["not_applicable"]), "a '/' or '—' cell is absent from gold"
+    metrics = {m for cols in gold["active"].values() for m in cols}
+    is_2021 = bool(metrics & {"issued", "repealed", "in_force", "fee_amount_10k_yuan"}) or any(k.startswith("other.") for k in gold["requests"])
+    assert gold["format"] == ("2021" if is_2021 else "2019")
+    if gold["mixed_format"]:
+        assert "other" in gold["requests"] and not any(k.startswith("other.") for k in gold["requests"])
+    for part, row in SPECS[stem].missing:
+        assert row not in gold[part], f"missing row {part}.{row} must be absent, not 0"
+    assert gold["agency"] and " " not in gold["agency"]
+    assert gold["region"]["province"]
+
+
+def test_fixture_folder_has_every_document_and_gold(fixtures_dir):
+    docs = sorted(p.name for p in fixtures_dir.iterdir() if p.suffix != ".json" and not p.name.startswith("."))
+    assert docs == sorted(s.file for s in SPECS.values())
+    kinds = {s.kind for s in SPECS.values()}
+    assert kinds >= {"docx", "pdf", "scan", "html", "txt", "md"}
+    for stem in STEMS:
+        _, gold = document(fixtures_dir, stem)
+        fresh = make_fixtures.gold(SPECS[stem])
+        for key in ("file", "agency", "year", "format", "region", "active", "requests", "appeals", "blank_cells", "not_applicable", "expected_failures"):
+            assert gold[key] == fresh[key], f"{stem}.json {key} differs from the generator's spec"
+
+
+def test_generation_is_deterministic(fixtures_dir):
+    """The documents that need no LibreOffice, generated again, are byte for byte the cached ones."""
+    cheap = [s for s in STEMS if SPECS[s].kind in ("docx", "html", "txt", "md")]
+    with tempfile.TemporaryDirectory() as tmp:
+        make_fixtures.generate(Path(tmp), cheap, log=lambda *_: None)
+        for stem in cheap:
+            name = SPECS[stem].file
+            assert (Path(tmp) / name).read_bytes() == (fixtures_dir / name).read_bytes(), f"{name} differs between two runs"
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_document_has_the_quirks_its_gold_describes(fixtures_dir, stem):
+    """The generated files really carry the layout the notes claim (so the gold notes stay true)."""
+    spec = SPECS[stem]
+    path, gold = document(fixtures_dir, stem)
+    data = path.read_bytes()
+    if spec.kind == "docx":
+        xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
+        assert "<w:gridSpan" in xml and '<w:vMerge w:val="restart"/>' in xml and "<w:vMerge/>" in xml
+    elif spec.kind == "pdf":
+        pages = _pdf_pages(path)
+        before, after = spec.layout["footer"].split("{}")
+        footer = re.escape(before.strip()) + r"\s*(\d+)\s*" + re.escape(after.strip())
+        numbers = [int(re.findall(footer, t)[-1]) if re.findall(footer, t) else None for t in pages]
+        assert numbers == list(range(1, len(pages) + 1)), f"page numbers in the footer: {numbers}"
+        with_header = [n for n, t in enumerate(pages) if "申请人情况" in t]
+        assert any("continues on page" in note for note in gold["notes"]), "table 三 must be split over pages"
+        assert len(with_header) == (2 if spec.layout.get("header_repeat") else 1)
+        if spec.layout.get("split_rows"):
+            assert any("cut by the page break" in note for note in gold["notes"])
+    elif spec.kind == "scan":
+        assert all(not t.strip() for t in _pdf_pages(path)), "an image-only PDF has no text layer"
+    elif spec.kind == "html":
+        if spec.layout.get("encoding") == "gbk":
+            assert b"charset" not in data.lower()
+            with pytest.raises(UnicodeDecodeError):
+                data.decode("utf-8")
+            text = data.decode("gbk")
+        else:
+            text = data.decode("utf-8")
+        assert "rowspan=" in text and "colspan=" in text
+        if spec.layout.get("traditional"):
+            assert "政府信息公開" in text and "公开" not in text
+        if spec.layout.get("site"):
+            assert "发布日期" in text and "来源" in text and f"{spec.year - 1}年政府信息公开工作年度报告</a>" in text
+    else:
+        text = data.decode("utf-8")
+        assert ("\t" in text) if spec.kind == "txt" else ("|---|" in text)
