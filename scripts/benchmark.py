@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Print how fast the pipeline is: per-file parse time and a whole build.
 
-    .venv/bin/python scripts/benchmark.py [--copies 40]
+    .venv/bin/python scripts/benchmark.py [--copies 40] [--docs DIR ...]
 
 Parses each bundled sample repeatedly (read -> locate -> map -> check, region included),
 then builds a database from COPIES copies of the samples (made distinct by one byte, so
 none is skipped as a duplicate) and prints files per second and the database size.
+With --docs, also parses every readable file under DIR once and prints the time per file
+and per format (PDF pages, OCR of scanned pages, DOCX, HTML …).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--docs", type=Path, nargs="*", default=[], help="folders of documents to time once each")
     args = parser.parse_args()
     samples = sorted(sample_reports().glob("*.txt"))
     parse_file(samples[0])  # warm up: imports and the division table
@@ -51,6 +54,29 @@ def main() -> None:
             f"build: {summary.files} files, {summary.facts} facts in {seconds:.2f} s "
             f"({summary.files / seconds:.1f} files/s); database {db.stat().st_size / 1024:.0f} KiB"
         )
+    if args.docs:
+        time_documents(args.docs)
+
+
+def time_documents(folders: list[Path]) -> None:
+    from ogi.model import ParseError
+    from ogi.read import supported
+
+    by_format: dict[str, list[float]] = {}
+    print(f"\n{'document':<58}{'seconds':>9}  values")
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and supported(p)):
+            start = time.perf_counter()
+            try:
+                values = len(parse_file(path).values)
+            except ParseError as e:
+                values = f"error: {e}"
+            seconds = time.perf_counter() - start
+            by_format.setdefault(path.suffix.lower().lstrip("."), []).append(seconds)
+            print(f"{path.name[:57]:<58}{seconds:>9.2f}  {values}")
+    print(f"\n{'format':<8}{'files':>6}{'median s':>10}{'max s':>8}")
+    for fmt, times in sorted(by_format.items()):
+        print(f"{fmt:<8}{len(times):>6}{statistics.median(times):>10.2f}{max(times):>8.2f}")
 
 
 if __name__ == "__main__":
