@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,17 @@ def number_paths(report: dict) -> dict[str, float]:
         for row, cols in report.get(part, {}).items()
         for col, value in cols.items()
     }
+
+
+@cache
+def parsed(path: Path) -> tuple[dict | None, str | None]:
+    """as_json of the parsed document, or the error: any exception is that document's failure."""
+    from ogi.parse import as_json, parse_file
+
+    try:
+        return as_json(parse_file(path)), None
+    except Exception as e:  # noqa: BLE001
+        return None, f"{type(e).__name__}: {e}"
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from ogi.accuracy import compare
-from ogi.parse import as_json, parse_file
+from conftest import parsed
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "scripts" / "make_fixtures.py"
@@ -52,18 +52,6 @@ def fixtures_dir() -> Path:
 def document(folder: Path, stem: str) -> tuple[Path, dict]:
     path = folder / SPECS[stem].file
     return path, json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
-
-
-@cache
-def parsed(path: Path) -> tuple[dict | None, str | None]:
-    """as_json of the parsed document, or the error (any exception: a missing reader too)."""
-    try:
-        return as_json(parse_file(path)), None
-    except Exception as e:  # noqa: BLE001 - every failure is this document's failure
-        hint = ""
-        if isinstance(e, ModuleNotFoundError) and (e.name or "").startswith("ogi.read"):
-            hint = f" (no reader for {path.suffix} files yet)"
-        return None, f"{type(e).__name__}: {e}{hint}"
 
 
 def read_or_fail(path: Path) -> dict:
@@ -217,16 +205,6 @@ def test_generation_is_deterministic(fixtures_dir):
             assert (Path(tmp) / name).read_bytes() == (fixtures_dir / name).read_bytes(), f"{name} differs between two runs"
 
 
-def _pdf_pages(path: Path) -> list[str]:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
-    finally:
-        pdf.close()
-
-
 @pytest.mark.parametrize("stem", STEMS)
 def test_document_has_the_quirks_its_gold_describes(fixtures_dir, stem):
     """The generated files really carry the layout the notes claim (so the gold notes stay true)."""
@@ -237,7 +215,7 @@ def test_document_has_the_quirks_its_gold_describes(fixtures_dir, stem):
         xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
         assert "<w:gridSpan" in xml and '<w:vMerge w:val="restart"/>' in xml and "<w:vMerge/>" in xml
     elif spec.kind == "pdf":
-        pages = _pdf_pages(path)
+        pages = make_fixtures.pdf_page_texts(path)
         before, after = spec.layout["footer"].split("{}")
         footer = re.escape(before.strip()) + r"\s*(\d+)\s*" + re.escape(after.strip())
         numbers = [int(re.findall(footer, t)[-1]) if re.findall(footer, t) else None for t in pages]
@@ -248,7 +226,7 @@ def test_document_has_the_quirks_its_gold_describes(fixtures_dir, stem):
         if spec.layout.get("split_rows"):
             assert any("cut by the page break" in note for note in gold["notes"])
     elif spec.kind == "scan":
-        assert all(not t.strip() for t in _pdf_pages(path)), "an image-only PDF has no text layer"
+        assert all(not t.strip() for t in make_fixtures.pdf_page_texts(path)), "an image-only PDF has no text layer"
     elif spec.kind == "html":
         if spec.layout.get("encoding") == "gbk":
             assert b"charset" not in data.lower()

@@ -9,13 +9,12 @@ must read exactly as its gold, and fail exactly the identities its gold lists in
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from ogi.accuracy import compare
-from ogi.parse import as_json, parse_file
+from conftest import parsed
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "real"
@@ -33,18 +32,6 @@ def gold_path(doc: Path) -> Path | None:
 
 
 DOCS = sorted(p for p in CORPUS.iterdir() if p.is_file() and gold_path(p) is not None)
-
-
-@cache
-def parsed(path: Path) -> tuple[dict | None, str | None]:
-    """as_json of the parsed document, or the error (any exception: a missing reader too)."""
-    try:
-        return as_json(parse_file(path)), None
-    except Exception as e:  # noqa: BLE001 - every failure is this document's failure
-        hint = ""
-        if isinstance(e, ModuleNotFoundError) and (e.name or "").startswith("ogi.read"):
-            hint = f" (no reader for {path.suffix} files yet)"
-        return None, f"{type(e).__name__}: {e}{hint}"
 
 
 def load(doc: Path) -> tuple[dict, dict]:
