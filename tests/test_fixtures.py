@@ -17,7 +17,6 @@ import re
 import sys
 import tempfile
 import zipfile
-from functools import cache
 from pathlib import Path
 
 import pytest
