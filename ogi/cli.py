@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -67,10 +67,15 @@ def build(inputs: tuple[Path, ...], db_path: Path, quiet: bool):
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--metadata", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="Default: metadata.yml of this project.")
 def serve(db_path: Path, host: str, port: int, metadata: Path | None):
-    """Serve the database read-only with Datasette."""
+    """Serve the database read-only with Datasette: tables, questions, search, the dashboard,
+    and the original files (the originals/ folder next to the database)."""
     command = publish.serve_command(db_path, host, port, metadata)
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
-    sys.exit(subprocess.call(command))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the server rather than start it as a child: stopping `ogi serve` (Ctrl-C, a
+    # test's terminate()) must stop the server, not leave it running without a parent.
+    os.execv(command[0], command)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 import traceback
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import __version__, read, vocabulary
+from . import __version__, read, views, vocabulary
 from .locate import PARTS
 from .model import ParseError, Report
 from .parse import parse_file
@@ -163,17 +164,51 @@ def report_rows(report: Report, report_id: int, source_id: int) -> dict[str, lis
 
 def create(db: sqlite_utils.Database) -> None:
     db.executescript(resources.files("ogi").joinpath("schema.sql").read_text(encoding="utf-8"))
-    db["items"].insert_all(
-        {"id": f"{i.table}.{i.key}", "table_name": i.table, "key": i.key, "label_zh": i.label_zh, "formats": " ".join(i.formats), "notes": i.notes}
-        for i in vocabulary.items()
-    )
+    position: dict[str, int] = {}
+    rows = []
+    for i in vocabulary.items():
+        position[i.table] = position.get(i.table, 0) + 1
+        group_key, group_label = views.item_group(i)
+        rows.append({
+            "id": f"{i.table}.{i.key}", "table_name": i.table, "key": i.key, "label_zh": i.label_zh,
+            "formats": " ".join(i.formats), "notes": i.notes,
+            "position": position[i.table], "group_key": group_key, "group_label": group_label,
+        })
+    db["items"].insert_all(rows)
 
 
 def finish(db: sqlite_utils.Database) -> None:
-    # trigram finds Chinese phrases of 3+ characters; shorter words are handled by the site's search query.
+    """Derive what the site shows from the loaded tables (ogi/views.py), index, compact."""
+    views.build(db)
+    # trigram: quick substring search of 3+ characters for SQL users (sqlite-utils' search);
+    # the site searches sections_char_fts, which also finds 1-2 character words (views.char_tokens).
     db["sections"].enable_fts(["heading", "text"], tokenize="trigram", create_triggers=False)
     db.analyze()
     db.vacuum()
+
+
+ORIGINALS = "originals"  # folder next to the database with every input file, named by content
+
+
+def publish_original(path: Path, digest: str, originals: Path) -> str:
+    """Copy a file into the originals folder as <sha256>.<ext> (once) and return its URL on the site.
+
+    Named by content, so a file is stored once however often it is given, a rebuild never
+    overwrites a file a reader has cited, and the name proves what the file is.
+    """
+    name = digest + path.suffix.lower()
+    target = originals / name
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".tmp", dir=originals)
+        os.close(fd)
+        try:
+            shutil.copyfile(path, tmp)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return f"/{ORIGINALS}/{name}"
 
 
 def build(inputs: list[Path], db_path: Path, progress=lambda message: None) -> BuildSummary:
@@ -183,6 +218,8 @@ def build(inputs: list[Path], db_path: Path, progress=lambda message: None) -> B
     os.close(fd)
     os.unlink(tmp)
     summary = BuildSummary(files=len(files))
+    originals = db_path.parent / ORIGINALS
+    originals.mkdir(exist_ok=True)
     db = sqlite_utils.Database(tmp)
     try:
         create(db)
@@ -201,7 +238,12 @@ def build(inputs: list[Path], db_path: Path, progress=lambda message: None) -> B
                 "error": None,
                 "parser_version": __version__,
                 "read_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "url": None,
             }
+            try:
+                source["url"] = publish_original(path, digest, originals)
+            except OSError as e:  # the numbers are still worth having without the copy
+                progress(f"could not copy {path} to {originals}: {e}")
             rows: dict[str, list[dict]] = {}
             if digest in seen:
                 source.update(status="duplicate", error=f"same content as source {seen[digest]}")

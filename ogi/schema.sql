@@ -1,5 +1,7 @@
 -- The public tables. Their names and columns are the interface journalists write SQL against.
 -- Keys (row_key, col_key) are the vocabulary of items.csv; labels are there for people.
+-- The tables for people (report_summary, requests_wide, appeals_wide, active_wide), the
+-- provenance view, data_dictionary and the search index are derived from these by ogi/views.py.
 
 CREATE TABLE sources (
     id INTEGER PRIMARY KEY,
@@ -11,7 +13,8 @@ CREATE TABLE sources (
     status TEXT NOT NULL,          -- parsed, error, unsupported, duplicate
     error TEXT,                    -- why a file was not parsed, one sentence
     parser_version TEXT NOT NULL,
-    read_at TEXT NOT NULL          -- UTC, ISO 8601
+    read_at TEXT NOT NULL,         -- UTC, ISO 8601
+    url TEXT                       -- the file as published by the site: /originals/<sha256>.<ext>
 );
 
 CREATE TABLE reports (
@@ -31,7 +34,8 @@ CREATE TABLE reports (
     identity_status TEXT NOT NULL, -- ok, fails, unchecked
     checks_failed INTEGER NOT NULL,
     facts INTEGER NOT NULL,
-    warnings INTEGER NOT NULL
+    warnings INTEGER NOT NULL,
+    label TEXT                     -- "agency year", how the site names the report (views.build)
 );
 
 CREATE TABLE items (
@@ -40,7 +44,10 @@ CREATE TABLE items (
     key TEXT NOT NULL,
     label_zh TEXT NOT NULL,
     formats TEXT NOT NULL,
-    notes TEXT
+    notes TEXT,
+    position INTEGER NOT NULL,     -- order within its table, as the template prints it
+    group_key TEXT NOT NULL,       -- withheld for withheld.state_secret; the key itself otherwise
+    group_label TEXT NOT NULL      -- （三）不予公开; for active items the article (第二十条第（一）项)
 );
 
 CREATE TABLE facts (

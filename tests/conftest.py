@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -63,26 +64,37 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(built_db):
-    """`ogi serve` on loopback, as a user runs it; yields the base URL."""
+@contextmanager
+def serving(db: Path):
+    """`ogi serve` on loopback, as a user runs it; yields the base URL. The server's output goes
+    to a file: a pipe nobody reads fills with the access log and the server stops answering."""
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ogi.cli", "serve", "--db", str(built_db), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    log = db.parent / f"serve-{port}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ogi.cli", "serve", "--db", str(db), "--port", str(port)],
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("ogi serve did not start:\n" + process.stdout.read().decode(errors="replace"))
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        while True:
+            try:
+                if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("ogi serve did not start:\n" + log.read_text(errors="replace"))
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(built_db):
+    with serving(built_db) as base:
+        yield base

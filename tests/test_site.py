@@ -1,66 +1,468 @@
-"""The published site over HTTP, served by `ogi serve` on loopback."""
+"""The published site over HTTP, served by `ogi serve` on loopback: the home page, the
+tables for people, facets and sorting, search, the questions, provenance down to the
+original file, the dashboard's queries, and the limits of a public read-only site."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
+import pytest
+import sqlite_utils
+import yaml
+from markupsafe import escape
+
+from conftest import ROOT, SHARED, gold_for, samples, serving
+from ogi import load, views, vocabulary
+
+METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+QUERIES = METADATA["databases"]["ogi"]["queries"]
+DASHBOARD = METADATA["plugins"]["datasette-dashboards"]["overview"]
+PEOPLE_TABLES = ["report_summary", "requests_wide", "appeals_wide", "active_wide"]
+SHANDONG = "山东省人力资源和社会保障厅"
 
 
 def get(base, path, **params):
-    return httpx.get(base + path, params=params, timeout=30)
+    # params only when given: httpx would replace a query string already in path
+    return httpx.get(base + path, params=params or None, timeout=60)
 
 
-def test_home_page(server):
+def rows(base, path, **params) -> list[dict]:
+    """The rows of a page's JSON (path with or without .json, with or without a query string)."""
+    page, _, query = path.partition("?")
+    if not page.endswith(".json"):
+        page += ".json"
+    query = "&".join(q for q in (query, urlencode({"_shape": "objects", **params})) if q)
+    response = httpx.get(f"{base}{page}?{query}", timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    return response.json()["rows"]
+
+
+def no_params(name: str) -> dict:
+    """Every parameter of a canned query, empty (= no filter)."""
+    return {p: "" for p in re.findall(r"(?<!:):(\w+)", QUERIES[name]["sql"])}
+
+
+@pytest.fixture(scope="module")
+def later_reports(tmp_path_factory) -> Path:
+    """The samples plus 相山区's 2023 report reprinted as its 2020 report with two changes:
+    2 requests carried over (2019 carried none forward, so the cross-year check fails and
+    the report's own balance too) and one administrative review that corrected the agency."""
+    folder = tmp_path_factory.mktemp("later")
+    for sample in samples():
+        shutil.copy(sample, folder / sample.name)
+    lines = samples()[1].read_text(encoding="utf-8").split("\n")
+    assert lines[2].startswith("相山区人力资源和社会保障局2023年") and lines[52].startswith("二、上年结转")
+    lines[2] = lines[2].replace("2023年", "2020年")
+    lines[52] = "二、上年结转政府信息公开申请数量\t\t2\t0\t0\t0\t0\t0\t2\t"
+    assert lines[82].startswith("1\t0\t0\t0\t1\t")
+    lines[82] = lines[82].replace("1\t0\t0\t0\t1\t", "1\t1\t0\t0\t2\t", 1)
+    (folder / "xiangshan-2020.txt").write_text("\n".join(lines), encoding="utf-8")
+    db = folder / "build" / "ogi.db"
+    load.build([folder], db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def later_server(later_reports):
+    with serving(later_reports) as base:
+        yield base
+
+
+# --- the home page -----------------------------------------------------------------------
+
+
+def test_home_page_leads_to_every_question_search_and_the_dashboard(server):
     page = get(server, "/")
     assert page.status_code == 200
     assert "政府信息公开工作年度报告" in page.text
+    assert "5 annual reports" in page.text
+    for name, query in QUERIES.items():
+        assert re.search(f'href="/ogi/{name}[#"?]', page.text), name
+        assert str(escape(query["title"])) in page.text, name
+    assert 'action="/ogi/search"' in page.text and 'name="q"' in page.text
+    assert "one character or more" in page.text  # how search behaves, said where people search
+    assert "/-/dashboards/overview" in page.text
+
+
+# --- APIs --------------------------------------------------------------------------------
 
 
 def test_reports_json_api(server):
     data = get(server, "/ogi/reports.json", _shape="objects").json()
     assert len(data["rows"]) == 5
-    assert {r["agency"] for r in data["rows"]} >= {"山东省人力资源和社会保障厅", "广州市海珠区人力资源和社会保障局"}
+    assert {r["agency"] for r in data["rows"]} >= {SHANDONG, "广州市海珠区人力资源和社会保障局"}
 
 
 def test_facts_csv_download(server):
     response = get(server, "/ogi/facts.csv", part="requests", row_key="new_received", col_key="total", _labels="on")
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert len(rows) == 5
-    assert sorted(int(r["value"]) for r in rows) == [0, 0, 0, 9, 159]
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(table) == 5
+    assert sorted(int(r["value"]) for r in table) == [0, 0, 0, 9, 159]
 
 
-def test_faceted_table(server):
+# --- tables for people -------------------------------------------------------------------
+
+
+def wide(db: sqlite_utils.Database, table: str, key: str, file_name: str) -> dict:
+    """{row key: {column key: value}} of a wide table for one sample, as the gold files have it."""
+    cells = {c.name: c.col_key for c in views.tables()[table] if c.col_key}
+    out = {}
+    for row in db.query(
+        f"select w.* from {table} w join reports r on r.id = w.report_id join sources s on s.id = r.source_id where s.file_name = ?",
+        [file_name],
+    ):
+        out[row[key]] = {col_key: row[name] for name, col_key in cells.items() if row[name] is not None}
+    return out
+
+
+def test_wide_tables_read_like_the_printed_tables(built_db):
+    db = sqlite_utils.Database(built_db)
+    for sample in samples():
+        gold = gold_for(sample)
+        assert wide(db, "requests_wide", "row_key", sample.name) == gold["requests"], sample.name
+        assert wide(db, "appeals_wide", "appeal", sample.name) == gold["appeals"], sample.name
+        assert wide(db, "active_wide", "item", sample.name) == gold["active"], sample.name
+    # Read in printed order: position follows the template.
+    keys = [r["row_key"] for r in db.query("select row_key from requests_wide where report_id = 2 order by position")]
+    assert keys == [i.key for i in vocabulary.request_rows() if "2021" in i.formats]
+
+
+def test_report_summary_adds_up_the_total_column(built_db):
+    db = sqlite_utils.Database(built_db)
+    for sample in samples():
+        total = {row: cols["total"] for row, cols in gold_for(sample)["requests"].items()}
+        group = lambda prefix: sum(v for k, v in total.items() if k.startswith(prefix))  # noqa: E731
+        summary = next(db.query(
+            "select s.* from report_summary s join sources f on f.id = s.source_id where f.file_name = ?", [sample.name]
+        ))
+        assert summary["new_received"] == total["new_received"]
+        assert summary["answered"] == total["total"]
+        assert summary["withheld"] == group("withheld.")
+        assert summary["withheld_third_party_rights"] == total["withheld.third_party_rights"]
+        assert summary["unable"] == group("unable.")
+        assert summary["not_processed"] == group("not_processed.")
+        assert summary["other"] == group("other")
+        assert summary["carried_forward"] == total["carried_forward"]
+        expected_rate = round(100 * group("withheld.") / total["total"], 1) if total["total"] else None
+        assert summary["refusal_rate"] == expected_rate
+        appeals = gold_for(sample)["appeals"]
+        assert summary["reviews"] == appeals["review"]["total"]
+        assert summary["lawsuits_corrected"] == appeals["litigation_direct"]["corrected"] + appeals["litigation_after_review"]["corrected"]
+    shandong = next(db.query("select * from report_summary where agency = ?", [SHANDONG]))
+    assert (shandong["new_received"], shandong["withheld"], shandong["answered"], shandong["refusal_rate"]) == (159, 4, 160, 2.5)
+
+
+def test_every_key_of_the_vocabulary_has_english():
+    missing = [f"{i.table}.{i.key}" for i in vocabulary.items() if f"{i.table}.{i.key}" not in views.ENGLISH]
+    assert missing == []
+
+
+def test_column_descriptions_in_chinese_and_english(server):
+    tables = get(server, "/-/metadata.json").json()["databases"]["ogi"]["tables"]
+    for table, columns in views.tables().items():
+        described = tables[table]["columns"]
+        assert set(described) >= {c.name for c in columns}, table
+    assert tables["requests_wide"]["columns"]["natural_person"] == "自然人 · Applicants who are natural persons"
+    assert tables["report_summary"]["columns"]["withheld_state_secret"].startswith("1.属于国家秘密 · Refused: state secret")
+    assert tables["appeals_wide"]["columns"]["corrected"] == "结果纠正 · Decision corrected"
+    page = get(server, "/ogi/requests_wide").text
+    assert '<span class="col-zh">自然人</span>' in page  # the Chinese label under the column name
+    assert 'data-column-description="自然人 · Applicants who are natural persons"' in page
+
+
+def test_foreign_keys_show_labels(server):
+    row = rows(server, "/ogi/requests_wide.json", row_key="granted", agency=SHANDONG, _labels="on")[0]
+    assert row["report_id"] == {"value": 5, "label": f"{SHANDONG} 2019"}
+    assert row["source_id"]["label"] == "004_445335a71f9baff7.txt"
+    fact = rows(server, "/ogi/facts.json", _size=1, _labels="on")[0]
+    assert set(fact["report_id"]) == {"value", "label"}
+
+
+def test_facets_that_matter(server):
+    data = get(server, "/ogi/report_summary.json").json()
+    facets = data["facet_results"]
+    assert set(facets) >= {"year", "province", "city", "format", "identity_status", "agency"}
+    assert {f["value"]: f["count"] for f in facets["province"]["results"]}["安徽省"] == 2
+    data = get(server, "/ogi/requests_wide.json").json()
+    assert {f["value"]: f["count"] for f in data["facet_results"]["row_group"]["results"]}["withheld"] == 5 * 8
+    data = get(server, "/ogi/facts.json").json()
+    assert set(data["facet_results"]) >= {"part", "row_key", "col_key"}
     data = get(server, "/ogi/reports.json", _facet="province").json()
-    values = {f["value"]: f["count"] for f in data["facet_results"]["province"]["results"]}
-    assert values["安徽省"] == 2
+    assert {f["value"]: f["count"] for f in data["facet_results"]["province"]["results"]}["安徽省"] == 2
 
 
-def test_full_text_search(server):
-    data = get(server, "/ogi/sections.json", _search="政务公开目录", _shape="objects").json()
-    assert data["rows"]
+SORTABLE = PEOPLE_TABLES + ["provenance", "reports", "facts", "checks", "sections", "sources", "warnings", "items", "data_dictionary"]
 
 
-def test_canned_query(server):
-    page = get(server, "/ogi/failing_identities")
-    assert page.status_code == 200 and "Reports whose numbers" in page.text
-    data = get(server, "/ogi/requests_by_agency.json", _shape="objects").json()
-    assert data["rows"][0]["agency"] == "山东省人力资源和社会保障厅" and data["rows"][0]["new_received"] == 159
+@pytest.mark.parametrize("table", SORTABLE)
+def test_every_column_sorts(server, table):
+    columns = get(server, f"/ogi/{table}.json", _size=1).json()["columns"]
+    for column in columns:
+        response = get(server, f"/ogi/{table}.json", _sort_desc=column, _shape="objects", _size=1000)
+        assert response.status_code == 200, (table, column, response.text[:300])
+        values = [r[column] for r in response.json()["rows"] if isinstance(r[column], (int, float))]
+        assert values == sorted(values, reverse=True), (table, column)
 
 
-def test_vega_plugin_is_installed(server):
-    plugins = {p["name"] for p in get(server, "/-/plugins.json").json()}
-    assert "datasette-vega" in plugins
-    page = get(server, "/ogi/reports")
-    assert "/-/static-plugins/datasette_vega/" in page.text
+# --- search ------------------------------------------------------------------------------
+
+
+def sections_containing(db: sqlite_utils.Database, *words: str) -> set[int]:
+    """What a search should find: sections whose heading or text contains every word, line breaks ignored."""
+    found = set()
+    for row in db.query("select id, heading, text from sections"):
+        text = re.sub(r"\s", "", row["heading"] + "\n" + row["text"])
+        if all(w in text for w in words):
+            found.add(row["id"])
+    return found
+
+
+@pytest.mark.parametrize("words", ["复议", "诉讼", "公开", "年", "政务公开目录", "人力资源和社会保障", "复议 诉讼", "依申请 复议"])
+def test_search_finds_words_of_any_length(server, built_db, words):
+    expected = sections_containing(sqlite_utils.Database(built_db), *words.split())
+    assert expected, "a word that is in the samples"
+    table = rows(server, "/ogi/sections.json", _search=words, _size="max")
+    assert {r["id"] for r in table} == expected
+    query = rows(server, "/ogi/search.json", q=words, year="")
+    assert {r["section_id"] for r in query} == expected
+
+
+def test_search_trigram_alone_would_miss_two_characters(built_db):
+    # Why the site does not search sections_fts (trigram) for people: 复议 is in the text…
+    db = sqlite_utils.Database(built_db)
+    assert sections_containing(db, "复议")
+    assert db.execute("select count(*) from sections_fts where sections_fts match '\"复议\"'").fetchone()[0] == 0
+
+
+def test_search_marks_the_words_and_links_the_line(server):
+    hits = rows(server, "/ogi/search.json", q="复议", year="2019")
+    assert hits and all(h["year"] == 2019 for h in hits)
+    assert all("<mark>复议</mark>" in h["snippet"] for h in hits)
+    assert all(re.fullmatch(r"/-/source/[0-9a-f]{64}\?line=\d+#L\d+", h["source_url"]) for h in hits)
+    page = get(server, "/ogi/search", q="复议", year="")
+    assert "<mark>复议</mark>" in page.text and "&lt;mark&gt;" not in page.text
+
+
+def test_search_with_nothing_found_or_nothing_asked(server):
+    assert rows(server, "/ogi/search.json", q="量子计算机", year="") == []
+    assert rows(server, "/ogi/search.json", q="", year="") == []
+    assert rows(server, "/ogi/search.json", q='"', year="") == []
+    assert rows(server, "/ogi/sections.json", _search="量子计算机") == []
+
+
+def test_search_behaviour_is_explained(server):
+    assert "one character or more" in get(server, "/ogi/sections").text
+    assert "复议" in get(server, "/ogi/search").text
+
+
+# --- questions (canned queries) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_each_question_has_a_page_json_and_csv(server, name):
+    query = QUERIES[name]
+    assert query.get("title") and query.get("description"), name
+    page = get(server, f"/ogi/{name}", **no_params(name))
+    assert page.status_code == 200 and str(query["title"]).split(" ")[0] in page.text
+    assert get(server, f"/ogi/{name}.json", **no_params(name)).status_code == 200
+    assert get(server, f"/ogi/{name}.csv", **no_params(name)).status_code == 200
+
+
+def test_which_agencies_refused_most_in_a_year(server):
+    top = rows(server, "/ogi/refusals_by_agency.json", year="2019", province="")
+    assert all(r["year"] == 2019 for r in top)
+    assert (top[0]["agency"], top[0]["withheld"], top[0]["answered"], top[0]["refusal_rate"]) == (SHANDONG, 4, 160, 2.5)
+    assert [r["withheld"] for r in top] == sorted((r["withheld"] for r in top), reverse=True)
+    table = list(csv.DictReader(io.StringIO(get(server, "/ogi/refusals_by_agency.csv", year="2019", province="").text)))
+    assert table[0]["agency"] == SHANDONG and table[0]["withheld"] == "4"
+    assert rows(server, "/ogi/refusals_by_agency.json", year="2019", province="安徽省")[0]["agency"] == "相山区人力资源和社会保障局"
+
+
+def test_rates_by_province_and_year(server):
+    table = {(r["province"], r["year"]): r for r in rows(server, "/ogi/rates_by_province_year.json", year="")}
+    assert table[("山东省", 2019)]["refusal_rate"] == 2.5
+    assert table[("广东省", 2019)]["unable_rate"] == round(100 * 7 / 9, 1)
+    assert table[("安徽省", 2019)]["reports"] == 1
+
+
+def test_agencies_with_most_requests(server):
+    table = rows(server, "/ogi/requests_by_agency.json", year="", province="")
+    assert table[0]["agency"] == SHANDONG and table[0]["new_received"] == 159
+
+
+def test_corrected_outcomes(server, later_server):
+    assert rows(server, "/ogi/corrected_outcomes.json", year="") == []  # none in the samples
+    table = rows(later_server, "/ogi/corrected_outcomes.json", year="")
+    assert [(r["report"], r["appeal"], r["corrected"], r["total"]) for r in table] == [("相山区人力资源和社会保障局 2020", "review", 1, 2)]
+
+
+def test_reports_that_do_not_add_up(server, later_server):
+    assert rows(server, "/ogi/failing_reports.json", year="") == []
+    table = rows(later_server, "/ogi/failing_reports.json", year="")
+    assert [r["report"] for r in table] == ["相山区人力资源和社会保障局 2020"]
+    assert table[0]["failing_checks"] >= 2 and table[0]["largest_gap"] == 2 and "requests_balance" in table[0]["identities"]
+    checks = rows(later_server, "/ogi/failing_identities.json", year="", identity="requests_balance")
+    assert {(c["key"], c["diff"]) for c in checks} == {("natural_person", 2), ("total", 2)}
+
+
+def test_year_over_year_with_the_cross_year_check(later_server):
+    table = rows(later_server, "/ogi/year_over_year.json", agency="相山区", check_status="")
+    assert [(r["year"], r["previous_year"], r["cross_year_check"], r["cross_year_gap"]) for r in table] == [
+        (2019, None, "first", None),
+        (2020, 2019, "fails", 2),  # 2019 carried 0 forward, 2020 says 2 were carried over
+        (2023, 2020, "gap", None),
+    ]
+    failing = rows(later_server, "/ogi/year_over_year.json", agency="", check_status="fails")
+    assert [(r["agency"], r["year"]) for r in failing] == [("相山区人力资源和社会保障局", 2020)]
+
+
+# --- provenance --------------------------------------------------------------------------
+
+
+def links(html: str) -> list[tuple[str, str]]:
+    return [(href.replace("&amp;", "&"), text) for href, text in re.findall(r'<a [^>]*href="([^"]+)"[^>]*>([^<]*)</a>', html)]
+
+
+def test_from_a_number_to_the_line_it_was_printed_on(server, built_db):
+    page = get(server, "/ogi/requests_wide", report_id="5", row_key="granted").text
+    target = "/ogi/provenance?report_id=5&part=requests&row_key=granted&col_key=natural_person"
+    assert (target, "69") in links(page)  # the number is the link
+    fact = rows(server, target)[0]
+    source = rows(server, "/ogi/sources.json", id=str(fact["source_id"]))[0]
+    assert (fact["agency"], fact["value"], fact["raw"], fact["sha256"]) == (SHANDONG, 69, "69", source["sha256"])
+    assert fact["source_url"] == f"/-/source/{source['sha256']}?line={fact['line']}#L{fact['line']}"
+    viewer = get(server, fact["source_url"].split("#")[0])
+    assert viewer.status_code == 200
+    cited = re.search(rf'<tr id="L{fact["line"]}" class="cited">(.*?)</tr>', viewer.text, re.S)
+    assert cited and "69" in cited.group(1) and "予以公开" in cited.group(1)
+    assert source["sha256"] in viewer.text and f'href="/originals/{source["sha256"]}.txt"' in viewer.text
+
+
+def test_summary_numbers_link_to_the_facts_they_add_up(server):
+    page = get(server, "/ogi/report_summary", report_id="5").text
+    target = "/ogi/provenance?report_id=5&part=requests&row_key__startswith=withheld&col_key=total"
+    assert (target, "4") in links(page)
+    assert ("/ogi/reports/5", SHANDONG) in links(page)  # and the agency to its report
+    facts = rows(server, target)
+    assert len(facts) == 8 and sum(f["value"] for f in facts) == 4
+    # a query's numbers link the same way
+    page = get(server, "/ogi/refusals_by_agency", year="2019", province="").text
+    assert (target, "4") in links(page)
+
+
+def test_original_files_are_served_byte_for_byte(server):
+    for source in rows(server, "/ogi/sources.json"):
+        assert source["url"] == f"/originals/{source['sha256']}.txt"
+        response = get(server, source["url"])
+        assert response.status_code == 200
+        assert hashlib.sha256(response.content).hexdigest() == source["sha256"]
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"
+        assert "immutable" in response.headers["cache-control"]
+    assert get(server, "/originals/" + "0" * 64 + ".txt").status_code == 404
+    assert get(server, "/originals/%2e%2e/ogi.db").status_code == 404
+    assert httpx.post(server + source["url"], timeout=10).status_code in (403, 405)
+
+
+@pytest.mark.skipif(not (SHARED / "corpus/real/hzq2023_working.pdf").exists(), reason="needs ../shared/corpus/real (a real PDF report)")
+def test_a_pdf_number_opens_its_page(tmp_path):
+    db = tmp_path / "pdf" / "ogi.db"
+    load.build([SHARED / "corpus/real/hzq2023_working.pdf"], db)
+    with serving(db) as base:
+        fact = rows(base, "/ogi/provenance.json", part="requests", row_key="new_received", col_key="total")[0]
+        assert fact["page"] and fact["source_url"] == f"/originals/{fact['sha256']}.pdf#page={fact['page']}"
+        page = get(base, "/ogi/provenance", fact_id=str(fact["fact_id"])).text
+        assert (fact["source_url"], f"page {fact['page']} ↗") in links(page)
+        pdf = get(base, fact["source_url"].split("#")[0])
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert hashlib.sha256(pdf.content).hexdigest() == fact["sha256"]
+        # the text viewer sends a PDF to its page
+        viewer = httpx.get(f"{base}/-/source/{fact['sha256']}?page={fact['page']}", timeout=30)
+        assert viewer.status_code == 302 and viewer.headers["location"] == fact["source_url"]
+
+
+# --- charts ------------------------------------------------------------------------------
+
+
+def test_chart_libraries_are_served_by_the_site(server):
+    page = get(server, "/ogi/report_summary").text
+    vega = re.findall(r'src="(/-/static-plugins/datasette_vega/[^"]+)"', page)
+    assert vega and all(get(server, src).status_code == 200 for src in vega)
+    dashboard = get(server, "/-/dashboards/overview", year="", province="")
+    assert dashboard.status_code == 200
+    scripts = re.findall(r'<script[^>]* src="([^"]+)"', dashboard.text)
+    assert scripts and all(src.startswith("/") for src in scripts)  # nothing from the internet
+    assert all(get(server, src).status_code == 200 for src in scripts)
+
+
+def fill(sql: str, **params) -> str:
+    """A dashboard query as datasette-dashboards sends it: [[ … :name … ]] kept only when name is given."""
+    return re.sub(r"\[\[(.*?)\]\]", lambda m: m.group(1) if any(f":{p}" in m.group(1) for p in params) else "", sql)
+
+
+@pytest.mark.parametrize("chart", list(DASHBOARD["charts"]))
+def test_dashboard_charts_have_data(server, chart):
+    spec = DASHBOARD["charts"][chart]
+    for params in ({}, {"year": "2019"}, {"year": "2019", "province": "山东省"}):
+        response = get(server, "/ogi.json", sql=fill(spec["query"], **params), _shape="objects", **params)
+        assert response.status_code == 200, (chart, params, response.text[:300])
+        data = response.json()["rows"]
+        if spec["library"] == "metric":
+            assert len(data) == 1 and data[0][spec["display"]["field"]] is not None
+        elif chart not in ("failing-identities",):  # no failing identities in the samples
+            assert data, (chart, params)
+    assert chart in get(server, "/-/dashboards/overview", year="", province="").text
+
+
+# --- a public, read-only site ------------------------------------------------------------
 
 
 def test_read_only_and_bounded(server):
     assert get(server, "/ogi.db").status_code == 403  # database download is off
     write = get(server, "/ogi.json", sql="delete from facts")
     assert write.status_code == 400 and "SELECT" in write.text
+    assert httpx.post(server + "/ogi/refusals_by_agency", data={"year": "2019"}, timeout=10).status_code >= 400
+    assert get(server, "/-/databases.json").json()[0]["is_mutable"] is False
     settings = get(server, "/-/settings.json").json()
     assert settings["allow_download"] is False
-    assert settings["sql_time_limit_ms"] <= 5000
+    assert settings["sql_time_limit_ms"] <= 5000 and settings["facet_time_limit_ms"] <= 1000
+    many = get(server, "/ogi.json", sql="with recursive n(i) as (select 1 union all select i + 1 from n where i < 10000) select i from n").json()
+    assert many["truncated"] is True and len(many["rows"]) == settings["max_returned_rows"]
+
+
+def test_sql_time_limit(server):
+    endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    response = get(server, "/ogi.json", sql=endless)
+    assert response.status_code == 400 and "too long" in response.text
+
+
+def test_publish_command_carries_the_site(built_db):
+    result = subprocess.run(
+        [sys.executable, "-m", "ogi.publish", "cloudrun", "--db", str(built_db), "--service", "ogi-reports"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    command = result.stdout
+    assert command.startswith("datasette publish cloudrun ")
+    for part in ("--metadata", "--template-dir", "--plugins-dir", f"--static originals:{built_db.parent / 'originals'}",
+                 "--install datasette==0.65.", "--install datasette-vega==", "--install datasette-dashboards==",
+                 "--extra-options", "allow_download off", "sql_time_limit_ms", "max_returned_rows", "--service ogi-reports"):
+        assert part in command, part
+
+
+def test_serve_command_is_immutable_with_the_site_files(built_db):
+    from ogi import publish
+
+    command = publish.serve_command(built_db, "127.0.0.1", 8001)
+    assert command[command.index("-i") + 1] == str(built_db)
+    assert f"originals:{built_db.parent / 'originals'}" in command
+    assert {"--template-dir", "--plugins-dir", "--metadata"} <= set(command)

@@ -1,0 +1,502 @@
+"""Tables for people, built from the long ``facts`` table once the reports are loaded.
+
+In: a database whose ``schema.sql`` tables ``load.build`` has filled. Out, in the same database:
+
+- ``requests_wide``  one row per report and row of table 三, the seven applicant columns side by side;
+- ``appeals_wide``   one row per report and appeal group of table 四 (复议, two kinds of 诉讼);
+- ``active_wide``    one row per report and item of table 二, one column per metric;
+- ``report_summary`` one row per report: requests received, answered by outcome, rates,
+  appeals and lawsuits, corrected outcomes, identity status and a link to the original;
+- ``provenance``     (a view) every number with its report, file, SHA-256, page/line and a link;
+- ``data_dictionary`` every column of the tables above with its Chinese label, an English
+  description and which facts it is read from;
+- ``sections_char_fts`` the search index of the narrative sections (see ``char_tokens``).
+
+Every column and its description comes from the vocabulary (``ogi/data/items.csv``), so a
+new key in the vocabulary becomes a new column without touching this module.
+
+``column_descriptions()`` gives the same descriptions to the site's metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import sqlite_utils
+
+from . import vocabulary
+
+# English for every key of the vocabulary (items.csv has the Chinese). A key missing here
+# falls back to its spelled-out name, and the tests list it.
+ENGLISH = {
+    "active.regulations": "Regulations",
+    "active.normative_documents": "Normative documents",
+    "active.administrative_licensing": "Administrative licensing",
+    "active.other_management_services": "Other external management and services",
+    "active.administrative_penalty": "Administrative penalties",
+    "active.administrative_coercion": "Administrative coercion",
+    "active.administrative_fees": "Administrative fees",
+    "active.centralized_procurement": "Centralized government procurement",
+    "active_metric.made": "Newly made this year",
+    "active_metric.published": "Newly published this year",
+    "active_metric.total_published": "Total published to date",
+    "active_metric.issued": "Issued this year",
+    "active_metric.repealed": "Repealed this year",
+    "active_metric.in_force": "Currently in force",
+    "active_metric.items_last_year": "Items last year",
+    "active_metric.items_change": "Change this year (may be negative)",
+    "active_metric.decisions": "Decisions made this year",
+    "active_metric.fee_amount_10k_yuan": "Fees collected this year, in 10,000 yuan",
+    "active_metric.procurement_projects": "Procurement projects",
+    "active_metric.procurement_amount_yuan": "Total procurement amount, in yuan",
+    "requests.new_received": "New requests received this year",
+    "requests.carried_over": "Requests carried over from last year",
+    "requests.granted": "Granted in full",
+    "requests.partially_granted": "Partially granted (a split answer counts only here)",
+    "requests.withheld.state_secret": "Refused: state secret",
+    "requests.withheld.prohibited_by_law": "Refused: disclosure prohibited by other laws and regulations",
+    "requests.withheld.three_securities_one_stability": "Refused: would endanger national, public or economic security or social stability",
+    "requests.withheld.third_party_rights": "Refused: protects a third party's lawful rights",
+    "requests.withheld.internal_affairs": "Refused: internal-affairs information",
+    "requests.withheld.process_information": "Refused: process information (deliberations, drafts)",
+    "requests.withheld.law_enforcement_files": "Refused: law-enforcement case files",
+    "requests.withheld.administrative_query": "Refused: a matter for an administrative query",
+    "requests.unable.not_held": "Unable to provide: the agency does not hold the information",
+    "requests.unable.needs_creation": "Unable to provide: no existing information, it would have to be made",
+    "requests.unable.unclear_after_correction": "Unable to provide: the request is still unclear after correction",
+    "requests.not_processed.petition_complaint": "Not processed: a petition, report or complaint",
+    "requests.not_processed.duplicate": "Not processed: a repeated request",
+    "requests.not_processed.publication": "Not processed: asks for a public publication",
+    "requests.not_processed.excessive": "Not processed: many repeated requests without good reason",
+    "requests.not_processed.confirm_or_reissue": "Not processed: asks to confirm or reissue information already obtained",
+    "requests.other": "Other handling (2019 format: one row)",
+    "requests.other.no_correction": "Other handling: the applicant did not correct the request in time",
+    "requests.other.unpaid_fee": "Other handling: the applicant did not pay the fee in time",
+    "requests.other.other": "Other handling: other",
+    "requests.total": "Total answered (the sum of the results)",
+    "requests.carried_forward": "Carried forward to next year",
+    "applicant.natural_person": "Applicants who are natural persons",
+    "applicant.commercial_enterprise": "Legal persons and organizations: commercial enterprises",
+    "applicant.research_institution": "Legal persons and organizations: research institutions",
+    "applicant.social_welfare_org": "Legal persons and organizations: social welfare organizations",
+    "applicant.legal_service_org": "Legal persons and organizations: legal service organizations",
+    "applicant.other_org": "Legal persons and organizations: other",
+    "applicant.total": "All applicants",
+    "appeals.review": "Administrative reconsideration (行政复议)",
+    "appeals.litigation_direct": "Lawsuit without prior reconsideration",
+    "appeals.litigation_after_review": "Lawsuit after reconsideration",
+    "appeal_outcome.upheld": "Decision upheld",
+    "appeal_outcome.corrected": "Decision corrected",
+    "appeal_outcome.other": "Other outcome",
+    "appeal_outcome.pending": "Not yet concluded",
+    "appeal_outcome.total": "Total",
+}
+
+# Groups of table 三's result rows, as the template prints them.
+REQUEST_GROUPS_ZH = {"withheld": "（三）不予公开", "unable": "（四）无法提供", "not_processed": "（五）不予处理", "other": "（六）其他处理"}
+REQUEST_GROUPS_EN = {"withheld": "Refused (withheld)", "unable": "Unable to provide", "not_processed": "Not processed", "other": "Other handling"}
+
+# The template table each part's columns come from.
+COL_TABLE = {"active": "active_metric", "requests": "applicant", "appeals": "appeal_outcome"}
+
+
+def english(table: str, key: str) -> str:
+    return ENGLISH.get(f"{table}.{key}") or key.replace(".", ": ").replace("_", " ").capitalize()
+
+
+def group_of(row_key: str) -> str:
+    """withheld.state_secret -> withheld; granted -> granted."""
+    return row_key.split(".", 1)[0]
+
+
+def item_group(item: vocabulary.Item) -> tuple[str, str]:
+    """(group key, group label) of a vocabulary item, for the items table.
+
+    Table 三's result rows belong to the printed groups （三）…（六）; table 二's items to the
+    article of the regulation their note names; everything else is its own group.
+    """
+    if item.table == "requests":
+        group = group_of(item.key)
+        return group, REQUEST_GROUPS_ZH.get(group, item.label_zh)
+    if item.table == "active":
+        return item.key, item.notes.split(";")[0].strip()
+    return item.key, item.label_zh
+
+
+def column_name(key: str) -> str:
+    """A vocabulary key as a column name people can type in SQL: withheld.state_secret -> withheld_state_secret."""
+    return key.replace(".", "_")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table for people: its SQL type, labels, and the facts it is read from.
+
+    A number column names its facts by ``part``, ``col_key`` and either ``row_key`` (one
+    row), ``row_prefix`` (a group of rows, added up) or ``row_from`` (a wide table: the
+    column holding the row's own key).
+    """
+
+    name: str
+    sql_type: str
+    label_zh: str
+    english: str
+    part: str | None = None
+    col_key: str | None = None
+    row_key: str | None = None
+    row_prefix: str | None = None
+    row_from: str | None = None
+
+    @property
+    def description(self) -> str:
+        return f"{self.label_zh} · {self.english}"
+
+    @property
+    def provenance(self) -> str | None:
+        """Filter of the ``provenance`` view listing this column's facts of one report;
+        ``{row_key}`` (or ``{appeal}``, ``{item}``) stands for the value of that column of the row."""
+        if self.part is None:
+            return None
+        if self.row_key:
+            row = f"row_key={self.row_key}"
+        elif self.row_prefix:
+            row = f"row_key__startswith={self.row_prefix}"
+        else:
+            row = f"row_key={{{self.row_from}}}"
+        return f"part={self.part}&{row}&col_key={self.col_key}"
+
+    def facts_condition(self, alias: str = "f") -> str:
+        """SQL that is true for this column's facts (summary columns)."""
+        row = f"{alias}.row_key = '{self.row_key}'" if self.row_key else f"{alias}.row_key LIKE '{self.row_prefix}%'"
+        return f"{alias}.part = '{self.part}' AND {row} AND {alias}.col_key = '{self.col_key}'"
+
+
+# Report columns repeated in every table for people, so each can be faceted on its own.
+REPORT_COLUMNS = (
+    Column("report_id", "INTEGER", "报告", "The report (links to reports)"),
+    Column("agency", "TEXT", "机关", "The agency, as the report's title prints it"),
+    Column("year", "INTEGER", "年度", "The year the report covers"),
+    Column("province", "TEXT", "省（自治区、直辖市）", "Province"),
+    Column("city", "TEXT", "市", "City (地级); repeats the province for 北京, 上海, 天津, 重庆"),
+    Column("county", "TEXT", "县（区）", "County or district"),
+    Column("format", "TEXT", "格式", "Template of the table: 2019 (国办公开办函〔2019〕60号) or 2021 (〔2021〕30号)"),
+    Column("identity_status", "TEXT", "勾稽关系", "ok: the report's numbers add up; fails: see checks; unchecked: no table to check"),
+)
+WHERE_COLUMNS = (
+    Column("page", "INTEGER", "页", "Page of the original PDF the row is printed on"),
+    Column("line", "INTEGER", "行", "Line of the original text file or web page the row is printed on"),
+    Column("source_id", "INTEGER", "原文件", "The original file (links to sources)"),
+)
+
+
+# The column of each wide table that holds the row's key.
+ROW_COLUMN = {"requests": "row_key", "appeals": "appeal", "active": "item"}
+
+
+def _cells(part: str) -> tuple[Column, ...]:
+    """The value columns of a wide table: one per column key of the part's template."""
+    table = COL_TABLE[part]
+    return tuple(
+        Column(
+            column_name(item.key), "NUMERIC", item.label_zh, english(table, item.key),
+            part=part, col_key=item.key, row_from=ROW_COLUMN[part],
+        )
+        for item in vocabulary.of_table(table)
+    )
+
+
+# Wide tables read like the printed table: the row's Chinese label beside its key, then its
+# numbers, then the rest and the report's columns (repeated so each can be faceted alone).
+
+
+def requests_wide_columns() -> tuple[Column, ...]:
+    return (
+        Column("id", "INTEGER", "编号", "Row id"),
+        REPORT_COLUMNS[0],
+        Column("position", "INTEGER", "序号", "The row's place in the template (sort by it to read the table as printed)"),
+        Column("row_label", "TEXT", "行（中文）", "The template's Chinese label of the row"),
+        Column("row_key", "TEXT", "行", "Row of table 三 (items.id = 'requests.' + row_key); empty for a printed row not in the template"),
+        *_cells("requests"),
+        Column("row_group", "TEXT", "类别", "Group of result rows: withheld (不予公开), unable (无法提供), not_processed (不予处理), other (其他处理); else the row's own key"),
+        Column("group_label", "TEXT", "类别（中文）", "The group as the template prints it"),
+        Column("printed_label", "TEXT", "原文行名", "The row label as printed in the report"),
+        Column("inferred", "INTEGER", "推断", "Cells of the row not printed but inferred from the row's total (see warnings)"),
+        *WHERE_COLUMNS,
+        *REPORT_COLUMNS[1:],
+    )
+
+
+def appeals_wide_columns() -> tuple[Column, ...]:
+    return (
+        Column("id", "INTEGER", "编号", "Row id"),
+        REPORT_COLUMNS[0],
+        Column("position", "INTEGER", "序号", "The group's place in the template"),
+        Column("appeal_label", "TEXT", "类型（中文）", "The template's Chinese label of the group"),
+        Column("appeal", "TEXT", "类型", "review (行政复议), litigation_direct (未经复议直接起诉) or litigation_after_review (复议后起诉)"),
+        *_cells("appeals"),
+        *WHERE_COLUMNS,
+        *REPORT_COLUMNS[1:],
+    )
+
+
+def active_wide_columns() -> tuple[Column, ...]:
+    return (
+        Column("id", "INTEGER", "编号", "Row id"),
+        REPORT_COLUMNS[0],
+        Column("position", "INTEGER", "序号", "The item's place in the template"),
+        Column("item_label", "TEXT", "信息内容（中文）", "The template's Chinese label of the item"),
+        Column("item", "TEXT", "信息内容", "Item of table 二 (items.id = 'active.' + item)"),
+        *_cells("active"),
+        Column("article", "TEXT", "条款", "The article of the regulation the item reports on (第二十条 …)"),
+        *WHERE_COLUMNS,
+        *REPORT_COLUMNS[1:],
+    )
+
+
+def _request_total(key: str, name: str | None = None) -> Column:
+    return Column(
+        name or column_name(key), "NUMERIC", vocabulary.label("requests", key), english("requests", key) + " (总计 column)",
+        part="requests", row_key=key, col_key="total",
+    )
+
+
+def _request_group(group: str) -> Column:
+    return Column(
+        group, "NUMERIC", REQUEST_GROUPS_ZH[group] + " 合计", REQUEST_GROUPS_EN[group] + ", all reasons (总计 column)",
+        # 2019's single （六）其他处理 row is 'other', 2021's three are 'other.…'.
+        part="requests", row_prefix=group, col_key="total",
+    )
+
+
+def _rate(name: str, label_zh: str, of: str) -> Column:
+    return Column(name, "REAL", label_zh, f"{of} as a percentage of the requests answered (answered, （七）总计), one decimal")
+
+
+def summary_columns() -> tuple[Column, ...]:
+    keys = [item.key for item in vocabulary.request_rows()]
+    withheld = [k for k in keys if group_of(k) == "withheld"]
+    return (
+        Column("report_id", "INTEGER", "报告", "The report (links to reports)"),
+        *REPORT_COLUMNS[1:],
+        Column("checks_failed", "INTEGER", "不平衡数", "Identity checks that fail (see checks)"),
+        _request_total("new_received"),
+        _request_total("carried_over"),
+        _request_total("granted"),
+        _request_total("partially_granted"),
+        _request_group("withheld"),
+        *(_request_total(k) for k in withheld),
+        _request_group("unable"),
+        _request_group("not_processed"),
+        _request_group("other"),
+        _request_total("total", name="answered"),  # "total" alone would not say of what
+        _request_total("carried_forward"),
+        _rate("grant_rate", "公开率（%）", "Granted in full or in part"),
+        _rate("refusal_rate", "不予公开率（%）", "Refused (不予公开)"),
+        _rate("unable_rate", "无法提供率（%）", "Unable to provide (无法提供)"),
+        Column("reviews", "NUMERIC", "行政复议 总计", "Administrative reconsiderations, all outcomes",
+               part="appeals", row_key="review", col_key="total"),
+        Column("reviews_corrected", "NUMERIC", "行政复议 结果纠正", "Reconsiderations that corrected the agency's decision",
+               part="appeals", row_key="review", col_key="corrected"),
+        Column("lawsuits", "NUMERIC", "行政诉讼 总计", "Lawsuits (with or without prior reconsideration), all outcomes",
+               part="appeals", row_prefix="litigation", col_key="total"),
+        Column("lawsuits_corrected", "NUMERIC", "行政诉讼 结果纠正", "Lawsuits that corrected the agency's decision",
+               part="appeals", row_prefix="litigation", col_key="corrected"),
+        Column("source_id", "INTEGER", "原文件", "The original file (links to sources)"),
+        Column("source_url", "TEXT", "原文链接", "The original file as published, served by this site"),
+    )
+
+
+@cache
+def tables() -> dict[str, tuple[Column, ...]]:
+    """The tables for people and their columns, in the order they are shown."""
+    return {
+        "report_summary": summary_columns(),
+        "requests_wide": requests_wide_columns(),
+        "appeals_wide": appeals_wide_columns(),
+        "active_wide": active_wide_columns(),
+    }
+
+
+def column_descriptions() -> dict[str, dict[str, str]]:
+    """{table: {column: "中文 · English"}} for the site's metadata."""
+    return {table: {c.name: c.description for c in columns} for table, columns in tables().items()}
+
+
+def _create(db: sqlite_utils.Database, table: str, primary_key: str) -> None:
+    columns = []
+    for c in tables()[table]:
+        constraint = ""
+        if c.name == primary_key:
+            constraint = " PRIMARY KEY"
+        if c.name == "report_id":
+            constraint += " REFERENCES reports(id)"
+        elif c.name == "source_id":
+            constraint += " REFERENCES sources(id)"
+        columns.append(f"    [{c.name}] {c.sql_type}{constraint}")
+    db.execute(f"CREATE TABLE [{table}] (\n" + ",\n".join(columns) + "\n)")
+
+
+def _pivot(columns: tuple[Column, ...]) -> str:
+    """max(case when f.col_key = 'natural_person' then f.value end), … (one report row's cells)."""
+    return ",\n".join(f"max(CASE WHEN f.col_key = '{c.col_key}' THEN f.value END)" for c in columns)
+
+
+_REPORT_SELECT = "f.report_id, r.agency, r.year, r.province, r.city, r.county"
+_REPORT_INSERT = "report_id, agency, year, province, city, county, format, identity_status"
+
+
+def _build_requests_wide(db: sqlite_utils.Database) -> None:
+    _create(db, "requests_wide", "id")
+    cells = _cells("requests")
+    db.execute(
+        f"""INSERT INTO requests_wide ({_REPORT_INSERT}, position, row_group, group_label, row_key, row_label, printed_label,
+                {", ".join(f"[{c.name}]" for c in cells)}, inferred, page, line, source_id)
+        SELECT {_REPORT_SELECT}, coalesce(r.requests_format, r.format), r.identity_status,
+               i.position, i.group_key, i.group_label, f.row_key, f.row_label, f.printed_label,
+               {_pivot(cells)},
+               sum(f.inferred), min(f.page), min(f.line), f.source_id
+        FROM facts f JOIN reports r ON r.id = f.report_id
+        LEFT JOIN items i ON i.id = 'requests.' || f.row_key
+        WHERE f.part = 'requests'
+        GROUP BY f.report_id, f.row_key, CASE WHEN f.row_key IS NULL THEN f.printed_label END
+        ORDER BY f.report_id, min(f.id)"""
+    )
+
+
+def _build_appeals_wide(db: sqlite_utils.Database) -> None:
+    _create(db, "appeals_wide", "id")
+    cells = _cells("appeals")
+    db.execute(
+        f"""INSERT INTO appeals_wide ({_REPORT_INSERT}, position, appeal, appeal_label,
+                {", ".join(f"[{c.name}]" for c in cells)}, page, line, source_id)
+        SELECT {_REPORT_SELECT}, r.format, r.identity_status, i.position, f.row_key, f.row_label,
+               {_pivot(cells)}, min(f.page), min(f.line), f.source_id
+        FROM facts f JOIN reports r ON r.id = f.report_id
+        LEFT JOIN items i ON i.id = 'appeals.' || f.row_key
+        WHERE f.part = 'appeals'
+        GROUP BY f.report_id, f.row_key, CASE WHEN f.row_key IS NULL THEN f.printed_label END
+        ORDER BY f.report_id, min(f.id)"""
+    )
+
+
+def _build_active_wide(db: sqlite_utils.Database) -> None:
+    _create(db, "active_wide", "id")
+    cells = _cells("active")
+    db.execute(
+        f"""INSERT INTO active_wide ({_REPORT_INSERT}, position, item, item_label, article,
+                {", ".join(f"[{c.name}]" for c in cells)}, page, line, source_id)
+        SELECT {_REPORT_SELECT}, coalesce(r.active_format, r.format), r.identity_status,
+               i.position, f.row_key, f.row_label, i.group_label,
+               {_pivot(cells)}, min(f.page), min(f.line), f.source_id
+        FROM facts f JOIN reports r ON r.id = f.report_id
+        LEFT JOIN items i ON i.id = 'active.' || f.row_key
+        WHERE f.part = 'active'
+        GROUP BY f.report_id, f.row_key, CASE WHEN f.row_key IS NULL THEN f.printed_label END
+        ORDER BY f.report_id, min(f.id)"""
+    )
+
+
+def _build_summary(db: sqlite_utils.Database) -> None:
+    _create(db, "report_summary", "report_id")
+    counted = [c for c in summary_columns() if c.part]
+    rates = {
+        "grant_rate": "coalesce(granted, 0) + coalesce(partially_granted, 0)",
+        "refusal_rate": "withheld",
+        "unable_rate": "unable",
+    }
+    db.execute(
+        f"""INSERT INTO report_summary (report_id, agency, province, city, county, year, format, identity_status,
+                checks_failed, {", ".join(c.name for c in counted)}, source_id, source_url)
+        SELECT r.id, r.agency, r.province, r.city, r.county, r.year, r.format, r.identity_status, r.checks_failed,
+               {", ".join(f"n.{c.name}" for c in counted)}, r.source_id, s.url
+        FROM reports r JOIN sources s ON s.id = r.source_id
+        LEFT JOIN (
+            SELECT f.report_id, {", ".join(f"sum(CASE WHEN {c.facts_condition()} THEN f.value END) AS {c.name}" for c in counted)}
+            FROM facts f WHERE f.part IN ('requests', 'appeals') GROUP BY f.report_id
+        ) n ON n.report_id = r.id
+        ORDER BY r.id"""
+    )
+    db.execute(
+        "UPDATE report_summary SET "
+        + ", ".join(f"{name} = round(100.0 * ({numerator}) / nullif(answered, 0), 1)" for name, numerator in rates.items())
+    )
+
+
+# Where a number can be read in the original: the PDF page, the line in the site's viewer of
+# text files, else the file itself.
+SOURCE_URL_SQL = """CASE
+    WHEN s.url IS NULL THEN NULL
+    WHEN {t}.page IS NOT NULL THEN s.url || '#page=' || {t}.page
+    WHEN {t}.line IS NOT NULL AND s.format IN ('txt', 'md', 'markdown', 'html', 'htm')
+        THEN '/-/source/' || s.sha256 || '?line=' || {t}.line || '#L' || {t}.line
+    ELSE s.url END"""
+
+
+def _build_provenance(db: sqlite_utils.Database) -> None:
+    db.execute(
+        f"""CREATE VIEW provenance AS
+        SELECT f.id AS fact_id, f.report_id, r.agency, r.year, f.part, f.row_key, f.row_label, f.col_key, f.col_label,
+               f.value, f.raw, f.printed_label, f.inferred, f.note,
+               s.file_name, s.sha256, f.page, f.line, f.char, f.bbox,
+               {SOURCE_URL_SQL.format(t="f")} AS source_url, f.source_id
+        FROM facts f JOIN reports r ON r.id = f.report_id JOIN sources s ON s.id = f.source_id"""
+    )
+
+
+def _build_dictionary(db: sqlite_utils.Database) -> None:
+    db["data_dictionary"].insert_all(
+        (
+            {"table_name": table, "column_name": c.name, "label_zh": c.label_zh, "description": c.english, "provenance": c.provenance}
+            for table, columns in tables().items()
+            for c in columns
+        ),
+        pk=("table_name", "column_name"),
+    )
+
+
+def char_tokens(text: str) -> str:
+    """Text as the search index stores it: every character a token of its own (复议 -> 复 议 ).
+
+    FTS5's trigram tokenizer cannot find words under three characters, and Chinese has no
+    spaces to find words by. With one token per character, a word of any length is the
+    phrase of its characters ("复 议"), which FTS5 matches exactly and quickly. Whitespace
+    is dropped, so a word broken by a line wrap is still found; punctuation stays a token
+    (see the tokenizer's tokenchars), so a phrase does not match across 。 or ，.
+    The site's ``escape_fts`` (plugins/ogi_site.py) spells queries the same way.
+    """
+    return "".join(ch + " " for ch in text if not ch.isspace())
+
+
+# Punctuation kept as tokens so phrases do not match across it. No quotes: they would end
+# the tokenize option's string.
+_TOKENCHARS = "，。、；：？！…—·（）《》〈〉【】「」『』,.;:?!()[]<>/%-"
+
+
+def _build_search_index(db: sqlite_utils.Database) -> None:
+    db.conn.create_function("ogi_char_tokens", 1, char_tokens, deterministic=True)
+    # contentless: the text is in sections; the index only needs the tokens.
+    db.execute(
+        "CREATE VIRTUAL TABLE sections_char_fts USING fts5(heading, text, content='', "
+        f"tokenize=\"unicode61 remove_diacritics 0 tokenchars '{_TOKENCHARS}'\")"
+    )
+    db.execute(
+        "INSERT INTO sections_char_fts (rowid, heading, text) "
+        "SELECT id, ogi_char_tokens(heading), ogi_char_tokens(text) FROM sections"
+    )
+
+
+def build(db: sqlite_utils.Database) -> None:
+    """Add the tables for people, the provenance view, the data dictionary and the search index."""
+    db.execute("UPDATE reports SET label = agency || ' ' || year")
+    _build_requests_wide(db)
+    _build_appeals_wide(db)
+    _build_active_wide(db)
+    _build_summary(db)
+    _build_provenance(db)
+    _build_dictionary(db)
+    _build_search_index(db)
+    for table in ("requests_wide", "appeals_wide", "active_wide"):
+        db.execute(f"CREATE INDEX {table}_report ON {table}(report_id)")
+        db.execute(f"CREATE INDEX {table}_year_province ON {table}(year, province)")
+    db.execute("CREATE INDEX report_summary_year_province ON report_summary(year, province)")

@@ -1,0 +1,405 @@
+"""The site's own behaviour on top of Datasette 0.65 (loaded with ``--plugins-dir plugins``).
+
+In: requests to a site serving a database built by ``ogi build``. Out:
+
+- search that finds words of any length: ``escape_fts`` spells a query the way
+  ``ogi/views.py:char_tokens`` indexed the text, one token per character, so 复议 is the
+  phrase "复 议"; ``ogi_snippet(text, query)`` shows where it was found;
+- links from every number to the facts it was read from (the ``provenance`` view) and from
+  there to the original file at the page or line (``source_url``);
+- the original files, read-only: ``/originals/<sha256>.<ext>`` with the right type and
+  encoding, and ``/-/source/<sha256>?line=N``, the text with line numbers and line N marked;
+- column descriptions in Chinese and English, read from the database's ``data_dictionary``;
+- the lists the home page shows, a stylesheet, and the site's menu.
+
+Self-contained (it does not import ``ogi``), so a published site needs only Datasette, the
+plugins named in ogi/publish.py and this folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import sqlite3
+import urllib.parse
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response, asgi_send_file
+from markupsafe import Markup, escape
+
+DATABASE = "ogi"
+ORIGINALS_MOUNT = "originals"
+
+# ---------------------------------------------------------------------------------------
+# Search
+
+
+_TERMS = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def escape_fts(query: str) -> str:
+    """What a person typed -> an FTS5 query for the per-character index.
+
+    Each word (or "quoted phrase") becomes the phrase of its characters, every one must be
+    found: 复议 诉讼 -> "复 议" "诉 讼". Whitespace inside a word is dropped, as the index
+    drops it (ogi/views.py:char_tokens); quotes cannot break out of the phrase.
+    """
+    phrases = []
+    for quoted, bare in _TERMS.findall(query or ""):
+        chars = [ch for ch in (quoted or bare) if not ch.isspace() and ch != '"']
+        if chars:
+            phrases.append('"' + " ".join(chars) + '"')
+    # An empty phrase matches nothing, where an empty query would be a syntax error.
+    return " ".join(phrases) or '""'
+
+
+def _term_patterns(query: str) -> list[re.Pattern]:
+    patterns = []
+    for quoted, bare in _TERMS.findall(query or ""):
+        chars = [ch for ch in (quoted or bare) if not ch.isspace() and ch != '"']
+        if chars:
+            # The index ignores whitespace between characters (a line wrap inside a word).
+            patterns.append(re.compile(r"\s*".join(map(re.escape, chars)), re.IGNORECASE))
+    return patterns
+
+
+def snippet(text: str | None, query: str | None, before: int = 30, after: int = 60) -> str | None:
+    """The passage around the first word of the query found in text, every word found in
+    it marked <mark>…</mark>; the rest of the text is returned as it is (escaped on display)."""
+    if not text:
+        return text
+    patterns = _term_patterns(query)
+    first = min((m.start() for p in patterns if (m := p.search(text))), default=None)
+    if first is None:
+        return text[: before + after] + ("…" if len(text) > before + after else "")
+    start, end = max(0, first - before), min(len(text), first + after)
+    passage = text[start:end]
+    spans = sorted({(m.start(), m.end()) for p in patterns for m in p.finditer(passage)})
+    out, at = [], 0
+    for s, e in spans:
+        if s < at:
+            continue
+        out += [passage[at:s], "<mark>", passage[s:e], "</mark>"]
+        at = e
+    out.append(passage[at:])
+    return ("…" if start else "") + "".join(out).replace("\n", " ") + ("…" if end < len(text) else "")
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn):
+    # trylast: Datasette registers its own escape_fts; ours must be the one that stays, so
+    # the search box of the sections table (fts_table sections_char_fts) finds 复议 too.
+    conn.create_function("escape_fts", 1, escape_fts, deterministic=True)
+    conn.create_function("ogi_snippet", 2, snippet, deterministic=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The data dictionary: column descriptions and where each number comes from
+
+
+def _immutable(path: str) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=ro&immutable=1", uri=True)
+
+
+def _dictionary(datasette) -> dict[str, dict[str, tuple[str, str, str | None]]]:
+    """{table: {column: (label_zh, english, provenance filter)}}, read once per database file.
+
+    Read synchronously: get_metadata is a synchronous hook, and the database is immutable.
+    """
+    cache = getattr(datasette, "_ogi_dictionary", None)
+    if cache is not None:
+        return cache
+    database = datasette.databases.get(DATABASE)
+    if database is None or not database.path:
+        return {}  # not attached yet: ask again later
+    cache = {}
+    conn = _immutable(database.path)
+    try:
+        for table, column, label_zh, english, provenance in conn.execute(
+            "select table_name, column_name, label_zh, description, provenance from data_dictionary"
+        ):
+            cache.setdefault(table, {})[column] = (label_zh, english, provenance)
+    except sqlite3.Error:
+        pass  # a database built before the dictionary existed: no descriptions
+    finally:
+        conn.close()
+    datasette._ogi_dictionary = cache
+    return cache
+
+
+@hookimpl
+def get_metadata(datasette, key, database, table):
+    # Descriptions generated from the vocabulary at build time; metadata.yml overrides them.
+    generated = getattr(datasette, "_ogi_generated_metadata", None)
+    if generated is None:
+        tables = {
+            name: {"columns": {column: f"{zh} · {en}" for column, (zh, en, _) in columns.items()}}
+            for name, columns in _dictionary(datasette).items()
+        }
+        if not tables:
+            return {}
+        generated = {"databases": {DATABASE: {"tables": tables}}}
+        datasette._ogi_generated_metadata = generated
+    # A copy: Datasette merges metadata.yml into what this returns.
+    return copy.deepcopy(generated)
+
+
+# Which wide table a query's row resembles, by the column holding its row key.
+_QUERY_TABLES = (("appeal", "appeals_wide"), ("item", "active_wide"), ("row_key", "requests_wide"))
+
+
+def _plain(value):
+    """A cell's value; on table pages a foreign key arrives expanded as {"value": …, "label": …}."""
+    return value["value"] if isinstance(value, dict) else value
+
+
+def _provenance_link(datasette, database, table, column, row) -> str | None:
+    """URL of the provenance view filtered to the facts a number cell was read from."""
+    keys = row.keys()
+    report_id = _plain(row["report_id"]) if "report_id" in keys else None
+    if report_id is None:
+        return None
+    dictionary = _dictionary(datasette)
+    if table is None:  # a query: like the wide table whose row key it has, else like report_summary
+        table = next((t for key, t in _QUERY_TABLES if key in keys), "report_summary")
+    entry = dictionary.get(table, {}).get(column)
+    if not entry or not entry[2]:
+        return None
+    values = {}
+    for name in re.findall(r"\{(\w+)\}", entry[2]):
+        if name not in keys or _plain(row[name]) is None:
+            return None
+        values[name] = urllib.parse.quote(str(_plain(row[name])), safe=".")
+    query = entry[2].format(**values)
+    return f"{datasette.urls.table(database, 'provenance')}?report_id={report_id}&{query}"
+
+
+def _source_link_text(url: str) -> str:
+    if "#page=" in url:
+        return "page " + url.rsplit("#page=", 1)[1]
+    if "?line=" in url:
+        return "line " + url.split("?line=", 1)[1].split("#", 1)[0]
+    return "file"
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if database != DATABASE:
+        return None
+    if column == "source_url" and isinstance(value, str) and value.startswith("/"):
+        return Markup('<a class="source-link" href="{}" title="Open the original">{} ↗</a>').format(
+            datasette.urls.path(value), _source_link_text(value)
+        )
+    if column == "snippet" and table is None and isinstance(value, str):
+        # Only the <mark> tags ogi_snippet added become HTML; everything else is escaped.
+        return Markup(str(escape(value)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+    if table == "sources" and column == "url" and isinstance(value, str) and value.startswith("/"):
+        return Markup('<a href="{}">{}</a>').format(datasette.urls.path(value), value)
+    if table == "sources" and column == "sha256" and isinstance(value, str):
+        return Markup('<a href="{}" title="Read the file">{}</a>').format(datasette.urls.path(f"/-/source/{value}"), value)
+    if table == "report_summary" and column == "agency" and isinstance(value, str):
+        # the summary's key is the report; its row page lists everything read from it
+        return Markup('<a href="{}" title="The report and everything read from it">{}</a>').format(
+            datasette.urls.row(database, "reports", _plain(row["report_id"])), value
+        )
+    if column == "report_id" and table is None and isinstance(value, int):
+        return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, "reports", value), value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if table == "facts" and column == "value":
+            url = f"{datasette.urls.table(database, 'provenance')}?fact_id={row['id']}"
+        else:
+            url = _provenance_link(datasette, database, table, column, row)
+        if url:
+            return Markup('<a class="number" href="{}" title="Where this number was printed">{}</a>').format(url, value)
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Original files
+
+
+TEXT_TYPES = {".txt": "text/plain", ".md": "text/plain", ".markdown": "text/plain", ".html": "text/html", ".htm": "text/html"}
+BINARY_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of a text file, in the order the readers try (ogi/read/plaintext.py, html.py)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:4096])
+    for encoding in ([declared.group(1).decode("ascii")] if declared else []) + ["gb18030"]:
+        try:
+            return data.decode(encoding), encoding
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _originals_dir(datasette) -> Path:
+    for mount, directory in datasette.static_mounts:
+        if mount == ORIGINALS_MOUNT:
+            return Path(directory)
+    raise NotFound("This site does not serve the original files (no --static originals:… folder)")
+
+
+async def _source_row(datasette, sha256: str) -> dict | None:
+    db = datasette.get_database(DATABASE)
+    rows = await db.execute("select * from sources where sha256 = ? order by id limit 1", [sha256])
+    return dict(rows.first()) if rows.first() else None
+
+
+# Content-addressed: a name always means the same bytes.
+_IMMUTABLE = {"cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff"}
+
+
+async def serve_original(request, send, datasette):
+    if request.method not in ("GET", "HEAD"):
+        await Response.text("Read-only: the original files can only be fetched", status=405).asgi_send(send)
+        return
+    name = request.url_vars["name"]
+    path = _originals_dir(datasette) / name
+    if not path.is_file():
+        raise NotFound(f"No original file {name}")
+    source = await _source_row(datasette, name.split(".", 1)[0])
+    filename = urllib.parse.quote(source["file_name"]) if source else name
+    headers = dict(_IMMUTABLE, **{"content-disposition": f"inline; filename*=UTF-8''{filename}"})
+    suffix = path.suffix.lower()
+    if suffix in TEXT_TYPES:
+        data = path.read_bytes()
+        _, encoding = decode(data)
+        if TEXT_TYPES[suffix] == "text/html":
+            # A government page served from this site must not run its scripts here.
+            headers["content-security-policy"] = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+        await Response(data, headers=headers, content_type=f"{TEXT_TYPES[suffix]}; charset={encoding}").asgi_send(send)
+        return
+    content_type = BINARY_TYPES.get(suffix)
+    if content_type is None:
+        content_type = "application/octet-stream"
+        headers["content-disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    await asgi_send_file(send, path, content_type=content_type, headers=headers)
+
+
+async def source_view(request, datasette):
+    """The original text with line numbers, the cited line marked: how a reader checks a number."""
+    sha256 = request.url_vars["sha256"]
+    source = await _source_row(datasette, sha256)
+    if source is None or not source.get("url"):
+        raise NotFound(f"No source file with SHA-256 {sha256}")
+    path = _originals_dir(datasette) / source["url"].rsplit("/", 1)[1]
+    if not path.is_file():
+        raise NotFound("The original file is not on this site")
+    if path.suffix.lower() not in TEXT_TYPES:
+        page = request.args.get("page")
+        return Response.redirect(datasette.urls.path(source["url"]) + (f"#page={page}" if page and page.isdigit() else ""))
+    text, encoding = decode(path.read_bytes())
+    # Line numbers as the readers count them: splitlines for text, \n for HTML (lxml's sourceline).
+    lines = text.split("\n") if path.suffix.lower() in (".html", ".htm") else text.splitlines()
+    cited = request.args.get("line")
+    cited = int(cited) if cited and cited.isdigit() else None
+    db = datasette.get_database(DATABASE)
+    reports = [dict(r) for r in await db.execute("select id, label from reports where source_id = ?", [source["id"]])]
+    return Response.html(
+        await datasette.render_template(
+            "ogi_source.html",
+            {"source": source, "lines": lines, "cited": cited, "encoding": encoding, "reports": reports,
+             "original_url": datasette.urls.path(source["url"]), "database": DATABASE},
+            request=request,
+        )
+    )
+
+
+STYLE = """
+.ogi-nav { display: flex; flex-wrap: wrap; gap: 0.2em 1.2em; margin: 0 0 0.3em 0; }
+.ogi-nav a { color: #fff; font-weight: bold; }
+.ogi-start { display: grid; grid-template-columns: repeat(auto-fit, minmax(18em, 1fr)); gap: 1em; margin: 1em 0; }
+.ogi-card { border: 1px solid #ccc; border-radius: 6px; padding: 0.6em 1em; background: #fafafa; }
+.ogi-card h3 { margin: 0.2em 0 0.4em 0; font-size: 1.05em; }
+.ogi-card p { margin: 0.3em 0; font-size: 0.92em; }
+.ogi-search label { width: auto; display: inline; }
+.ogi-search input[type=search] { font-size: 1.1em; width: 20em; max-width: 70%; padding: 0.3em; }
+.ogi-search input[type=submit] { font-size: 1em; }
+.ogi-hint { color: #555; font-size: 0.9em; }
+dl.column-descriptions { max-height: 14em; overflow-y: auto; border: 1px solid #eee; padding: 0.4em; font-size: 0.85em; }
+th .col-zh { display: block; font-weight: normal; font-size: 0.85em; color: #555; min-width: 5em; }
+td.col-row_label, td.col-appeal_label, td.col-item_label, td.col-report { min-width: 14em; }
+td.col-report_id, td.col-agency { min-width: 9em; }
+a.number { text-decoration: none; border-bottom: 1px dotted #888; }
+mark { background: #ffe066; }
+table.source-lines { border-collapse: collapse; font-family: monospace; font-size: 0.9em; }
+table.source-lines td { padding: 0 0.6em; vertical-align: top; white-space: pre-wrap; word-break: break-all; }
+table.source-lines td.n { text-align: right; color: #888; user-select: none; }
+table.source-lines tr.cited, table.source-lines tr:target { background: #ffe066; }
+"""
+
+
+async def stylesheet():
+    return Response(STYLE, content_type="text/css; charset=utf-8", headers={"cache-control": "max-age=3600"})
+
+
+@hookimpl
+def register_routes():
+    # Checked before Datasette's own routes, so /originals/ gets the right type and encoding
+    # rather than the plain static handler's guess (text/plain without a charset).
+    return [
+        (r"^/originals/(?P<name>[0-9a-f]{64}(\.[A-Za-z0-9]+)?)$", serve_original),
+        (r"^/-/source/(?P<sha256>[0-9a-f]{64})$", source_view),
+        (r"^/-/ogi-site\.css$", stylesheet),
+    ]
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.path("/-/ogi-site.css")]
+
+
+# ---------------------------------------------------------------------------------------
+# Templates and menu
+
+
+@hookimpl
+def extra_template_vars(template, database, table, datasette, request):
+    async def inner():
+        variables = {"ogi_database": DATABASE, "ogi_settings": datasette.settings_dict()}
+        if template == "index.html":
+            queries = await datasette.get_canned_queries(DATABASE, request.actor if request else None)
+            variables["ogi_queries"] = queries
+            db = datasette.databases.get(DATABASE)
+            counts = {}
+            if db is not None:
+                for name in ("reports", "facts", "sources"):
+                    counts[name] = (await db.execute(f"select count(*) from [{name}]")).single_value()
+                years = await db.execute("select min(year), max(year), count(distinct province) from reports")
+                counts["first_year"], counts["last_year"], counts["provinces"] = years.first()
+            variables["ogi_counts"] = counts
+        if table:
+            variables["ogi_column_labels"] = {
+                column: zh for column, (zh, _, _) in _dictionary(datasette).get(table, {}).items()
+            }
+        return variables
+
+    return inner
+
+
+@hookimpl
+def menu_links(datasette):
+    return [
+        {"href": datasette.urls.path("/-/dashboards/overview"), "label": "Dashboard 图表"},
+        {"href": datasette.urls.query(DATABASE, "search"), "label": "Search the text 全文检索"},
+        {"href": datasette.urls.table(DATABASE, "report_summary"), "label": "Report summary 报告汇总"},
+        {"href": datasette.urls.database(DATABASE), "label": "All tables and questions"},
+    ]
