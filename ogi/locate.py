@@ -28,9 +28,17 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 TABLE_PARTS = ("active", "requests", "appeals")
 
-_HEADING_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．,，]")
-_AGENCY_THEN_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>(?:19|20)\d{2})年度?(?:政府)?信息公开(?:工作)?年度报告")
-_YEAR_THEN_AGENCY = re.compile(r"^(?P<year>(?:19|20)\d{2})年度?(?P<agency>.+?)(?:政府)?信息公开(?:工作)?年度报告")
+_HEADING_NUMERAL = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．,，])")
+# The ways titles name the report: …年度报告, …工作报告, …年报, "关于…的年度报告".
+_REPORT = r"(?:政府)?信息公开(?:工作)?(?:情况)?的?(?:年度)?(?:报告|年报)"
+_YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
+_TITLES = (
+    re.compile(rf"^(?P<agency>.*?)(?:关于)?{_YEAR}的?{_REPORT}"),  # 相山区…局2019年政府信息公开工作年度报告
+    re.compile(rf"^{_YEAR}(?P<agency>.+?){_REPORT}"),  # 2024年上海市科委政府信息公开工作年度报告
+    re.compile(rf"^(?P<agency>.+?)(?:政府)?信息公开(?:工作)?{_YEAR}(?:报告|年报)"),  # …政府信息公开工作2021年度报告
+)
+_SENTENCE = re.compile(r"[，。；：,;:！？!?]")
+TITLE_MAX = 60  # characters: a longer line is a sentence that mentions the report, not its title
 
 
 def heading_part(row: Row) -> str | None:
@@ -46,24 +54,31 @@ def heading_part(row: Row) -> str | None:
 
 
 def find_title(rows: list[Row]) -> tuple[str, str, int]:
-    """(title, agency, year) from the first lines; the title may wrap over two lines."""
+    """(title, agency, year) from the first lines; the title may wrap over two lines, and the
+    agency may stand alone on the line above (四平市铁西区…局 / 2020年政府信息公开工作年度报告)."""
     # Matched in Simplified characters (年度報告 = 年度报告); the agency is returned as printed.
-    printed = [t for r in rows[:60] if (t := compact(r.text).lstrip("#*>"))]
+    printed = [t for r in rows[:60] if (t := compact(r.text).lstrip("#*>《"))]
     lines = [simplified(t) for t in printed]
     # One line at a time first: a title on one line must win over an agency line glued to it.
-    candidates = list(enumerate(lines)) + [(i, line + lines[i + 1]) for i, line in enumerate(lines[:-1])]
-    for i, candidate in candidates:
-        if "年度报告" not in candidate:
+    candidates = [(i, 1) for i in range(len(lines))] + [(i, 2) for i in range(len(lines) - 1)]
+    for i, span in candidates:
+        candidate = "".join(lines[i : i + span])
+        if len(candidate) > TITLE_MAX or not ("报告" in candidate or "年报" in candidate):
             continue
-        as_printed = "".join(printed[i : i + 2])[: len(candidate)]
-        m = _AGENCY_THEN_YEAR.match(candidate)
-        if m and m["agency"]:
-            return as_printed, as_printed[m.start("agency") : m.end("agency")], int(m["year"])
-        if m and i > 0:  # agency on the line above: 四平市铁西区…局 / 2020年政府信息公开…
-            return printed[i - 1] + as_printed, printed[i - 1], int(m["year"])
-        m = _YEAR_THEN_AGENCY.match(candidate)
-        if m:
-            return as_printed, as_printed[m.start("agency") : m.end("agency")], int(m["year"])
+        for pattern in _TITLES:
+            m = pattern.match(candidate)
+            if not m:
+                continue
+            as_printed = "".join(printed[i : i + span])
+            if len(as_printed) != len(candidate):  # conversion changed the length: keep Simplified
+                as_printed = candidate
+            agency = as_printed[m.start("agency") : m.end("agency")]
+            if _SENTENCE.search(agency):
+                continue  # "现将本机关2022年…年度报告予以公布，…": a sentence about the report
+            if agency:
+                return as_printed, agency, int(m["year"])
+            if i > 0 and len(printed[i - 1]) <= TITLE_MAX:
+                return printed[i - 1] + as_printed, printed[i - 1], int(m["year"])
     raise NotAReport("no title line naming an agency and a year (…YYYY年政府信息公开工作年度报告)")
 
 

@@ -9,7 +9,7 @@ import pytest
 from ogi import vocabulary
 from ogi.align import align, best_matches, fill_gaps, similarity, template_variants
 from ogi.check import appeal_checks, request_checks
-from ogi.locate import heading_part
+from ogi.locate import NotAReport, find_title, heading_part
 from ogi.mapping import find_metrics, map_requests
 from ogi.model import Cell, Location, Row, Section
 from ogi.mapping import Mapped
@@ -185,3 +185,32 @@ def test_a_misread_place_name_is_respelled_only_with_evidence():
     assert (agency, region.city, region.county) == ("沭阳县人民政府", "宿迁市", "沭阳县") and warnings
     region, agency, _ = resolve("沐阳县人民政府", "", evidence="report.txt")
     assert agency == "沐阳县人民政府" and region.province is None
+
+
+@pytest.mark.parametrize(
+    "title, agency, year",
+    [
+        ("相山区人力资源和社会保障局2019年政府\n信息公开工作年度报告", "相山区人力资源和社会保障局", 2019),
+        ("北京市朝阳区人民政府关于2023年度政府信息公开工作的年度报告", "北京市朝阳区人民政府", 2023),
+        ("杭州市西湖区人民政府政府信息公开工作2021年度报告", "杭州市西湖区人民政府", 2021),
+        ("南京市鼓楼区教育局2020年度政府信息公开年报", "南京市鼓楼区教育局", 2020),
+        ("正文\n2024 年上海市科委政府信息公开工作\n年度报告", "上海市科委", 2024),
+        ("成都市武侯区财政局\n2021年度政府信息公开工作报告", "成都市武侯区财政局", 2021),
+        ("广州市海珠区人力资源和社会保障局\n\n广州市海珠区人力资源和社会保障局 2019年政府信息公开工作年度报告", "广州市海珠区人力资源和社会保障局", 2019),
+        ("# 深圳市南山區住房和建設局2023年政府信息公開工作年度報告", "深圳市南山區住房和建設局", 2023),
+    ],
+)
+def test_title_forms(title, agency, year):
+    _, found_agency, found_year = find_title(rows_from_text(title))
+    assert (found_agency, found_year) == (agency, year)
+
+
+def test_a_sentence_that_mentions_a_report_is_not_its_title():
+    text = "根据《条例》规定，现将本机关2022年政府信息公开工作年度报告予以公布，如对本报告有疑问请联系办公室。\n"
+    with pytest.raises(NotAReport):
+        find_title(rows_from_text(text))
+
+
+def test_headings_numbered_as_parts():
+    row = rows_from_text("第三部分 收到和处理政府信息公开申请情况")[0]
+    assert heading_part(row) == "requests"
