@@ -8,6 +8,7 @@ Headings are recognised by what they say, not by their numeral: inside table 三
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from .model import Document, ParseError, Parts, Row, Section
 from .text import compact, label_key, simplified
@@ -82,6 +83,21 @@ def find_title(rows: list[Row]) -> tuple[str, str, int]:
     raise NotAReport("no title line naming an agency and a year (…YYYY年政府信息公开工作年度报告)")
 
 
+# A row only each table has, to find a table whose heading is missing or reworded.
+SIGNATURES: dict[str, Callable[[str], bool]] = {
+    "active": lambda key: key.startswith("第二十条第"),
+    "requests": lambda key: "本年新收政府信息公开申请数量" in key,
+    "appeals": lambda key: len(key) <= 30 and key.startswith("行政复议") and "行政诉讼" in key,
+}
+
+
+def _table_by_content(rows: list[Row], part: str, start: int, end: int) -> int | None:
+    for index in range(start, end):
+        if SIGNATURES[part](label_key(rows[index].text)):
+            return index
+    return None
+
+
 def locate(document: Document) -> Parts:
     headings: list[tuple[int, str]] = []
     order = [part for part, _ in PARTS]
@@ -91,6 +107,14 @@ def locate(document: Document) -> Parts:
         if part and part not in {p for _, p in headings}:
             if not headings or order.index(part) > order.index(headings[-1][1]):
                 headings.append((index, part))
+    for part in TABLE_PARTS:
+        if part in {p for _, p in headings}:
+            continue
+        before = [i for i, p in headings if order.index(p) < order.index(part)]
+        after = [i for i, p in headings if order.index(p) > order.index(part)]
+        found = _table_by_content(document.rows, part, max(before, default=0), min(after, default=len(document.rows)))
+        if found is not None:
+            headings = sorted(headings + [(found, part)])
     if not any(part in TABLE_PARTS for _, part in headings):
         raise NotAReport("none of the statistical tables (主动公开 / 收到和处理申请 / 行政复议诉讼) was found")
     title, agency, year = find_title(document.rows[: headings[0][0] + 1] if headings else document.rows)

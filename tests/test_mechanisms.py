@@ -214,3 +214,16 @@ def test_a_sentence_that_mentions_a_report_is_not_its_title():
 def test_headings_numbered_as_parts():
     row = rows_from_text("第三部分 收到和处理政府信息公开申请情况")[0]
     assert heading_part(row) == "requests"
+
+
+def test_tables_are_found_by_their_rows_when_headings_are_missing(tmp_path):
+    from conftest import gold_for, number_paths, samples
+    from ogi.parse import as_json, parse_file
+
+    sample = samples()[1]  # tab-separated, 2021 format
+    lines = [line for line in sample.read_text(encoding="utf-8").splitlines()
+             if not line.startswith(("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议"))]
+    headless = tmp_path / sample.name
+    headless.write_text("\n".join(lines), encoding="utf-8")
+    report = as_json(parse_file(headless))
+    assert number_paths(report) == number_paths(gold_for(sample))
