@@ -109,7 +109,7 @@ def map_active(section: Section, year: int, out: Mapped) -> None:
     # The sub-tables （一）…（九） are sometimes printed out of order; their row labels are distinct.
     keys = best_matches([(r.label, r.has_numbers) for r in rows], [(k, i.labels) for k, i in items.items()])
     header: list[str] = []
-    used_formats: list[str] = []
+    used_metrics: list[str] = []
     for row, key in zip(rows, keys):
         found = find_metrics(row.label)
         if found:
@@ -117,7 +117,7 @@ def map_active(section: Section, year: int, out: Mapped) -> None:
         if key is None:
             _extra_row(out, "active", row, [f"c{i + 1}" for i in range(len(row.values))])
             continue
-        metrics = [m for m in header if set(items[key].sections) & set(_metric(m).sections)]
+        metrics = [m for m in header if set(items[key].sections) & set(vocabulary.item("active_metric", m).sections)]
         if not metrics:
             fmt = format_of_metrics(header) or ("2021" if year >= 2021 else "2019")
             metrics = list(vocabulary.default_metrics(key, fmt))
@@ -127,14 +127,10 @@ def map_active(section: Section, year: int, out: Mapped) -> None:
             out.warnings.append(Warning(f"active.{key}: {len(cells)} cells for {len(metrics)} columns; read left to right", row.loc))
         for metric, token in zip(metrics, cells):
             out.values.append(make_value("active", key, metric, token, row.printed_label))
-        used_formats += [m for m in metrics]
-    fmt = format_of_metrics(used_formats)
+        used_metrics.extend(metrics)
+    fmt = format_of_metrics(used_metrics)
     if fmt:
         out.table_formats["active"] = fmt
-
-
-def _metric(key: str) -> vocabulary.Item:
-    return next(m for m in vocabulary.active_metrics() if m.key == key)
 
 
 # --- table 三: requests ---------------------------------------------------------------------
@@ -158,8 +154,8 @@ def map_requests(section: Section, out: Mapped) -> None:
         out.table_formats["requests"] = fmt
     aligned = align([(r.label, r.has_numbers) for r in rows], [(i.key, i.labels) for i in template])
     keys = fill_gaps([(r.label, len(fit(r.values, len(columns)))) for r in rows], aligned, [i.key for i in template], len(columns))
-    for row, key, (label_key_, _) in zip(rows, keys, aligned):
-        if key != label_key_ and key is not None:
+    for row, key, (by_label, _) in zip(rows, keys, aligned):
+        if key is not None and key != by_label:
             out.warnings.append(Warning(f"requests.{key}: assigned by row order between labelled rows (printed label: {row.label[-30:]!r})", row.loc))
     placed: dict[str, list[Token]] = {}
     labels: dict[str, PrintedRow] = {}

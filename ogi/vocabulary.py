@@ -52,11 +52,15 @@ def of_table(table: str) -> tuple[Item, ...]:
 
 
 @cache
-def label(table: str, key: str) -> str:
-    for item in of_table(table):
-        if item.key == key:
-            return item.label_zh
+def item(table: str, key: str) -> Item:
+    for candidate in of_table(table):
+        if candidate.key == key:
+            return candidate
     raise KeyError(f"{table}.{key}")
+
+
+def label(table: str, key: str) -> str:
+    return item(table, key).label_zh
 
 
 def request_rows() -> tuple[Item, ...]:
@@ -86,16 +90,12 @@ def active_metrics() -> tuple[Item, ...]:
 
 def default_metrics(item_key: str, fmt: str) -> tuple[str, ...]:
     """The template's columns for an active item in one format, when the header is not printed."""
-    item = next(i for i in active_items() if i.key == item_key)
-    return tuple(
-        m.key
-        for m in active_metrics()
-        if fmt in m.formats and set(item.sections) & set(m.sections)
-    )
+    sections = set(item("active", item_key).sections)
+    return tuple(m.key for m in active_metrics() if fmt in m.formats and sections & set(m.sections))
 
 
 def metric_formats(metric_key: str) -> tuple[str, ...]:
-    return next(m.formats for m in active_metrics() if m.key == metric_key)
+    return item("active_metric", metric_key).formats
 
 
 def result_rows() -> tuple[str, ...]:
