@@ -23,25 +23,10 @@ from pathlib import Path
 import sqlite_utils
 
 from . import __version__, read, views, vocabulary
-from .locate import PARTS
+from .locate import HEADINGS
 from .model import ParseError, Report
 from .parse import parse_file
 from .text import plain
-
-PART_ZH = {
-    "overview": "一、总体情况",
-    "active": "二、主动公开政府信息情况",
-    "requests": "三、收到和处理政府信息公开申请情况",
-    "appeals": "四、政府信息公开行政复议、行政诉讼情况",
-    "problems": "五、存在的主要问题及改进情况",
-    "other": "六、其他需要报告的事项",
-}
-assert set(PART_ZH) == {p for p, _ in PARTS}
-
-# Which vocabulary table names a fact's row and column, per part.
-ROW_TABLE = {"active": "active", "requests": "requests", "appeals": "appeals"}
-COL_TABLE = {"active": "active_metric", "requests": "applicant", "appeals": "appeal_outcome"}
-
 
 @dataclass
 class BuildSummary:
@@ -76,11 +61,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _label(part: str, table_of: dict[str, str], key: str | None, printed: str) -> str:
+def _label(table: str, key: str | None, printed: str) -> str:
+    """The vocabulary's Chinese label of a key; the printed label for a row outside the template."""
     if key is None:
         return printed
     try:
-        return vocabulary.label(table_of[part], key)
+        return vocabulary.label(table, key)
     except KeyError:
         return printed or key
 
@@ -121,8 +107,8 @@ def report_rows(report: Report, report_id: int, source_id: int) -> dict[str, lis
                 "part": v.part,
                 "row_key": v.row_key,
                 "col_key": v.col_key,
-                "row_label": _label(v.part, ROW_TABLE, v.row_key, v.row_label),
-                "col_label": _label(v.part, COL_TABLE, v.col_key, v.col_key),
+                "row_label": _label(v.part, v.row_key, v.row_label),
+                "col_label": _label(vocabulary.COLUMN_TABLE[v.part], v.col_key, v.col_key),
                 "value": None if v.value is None else plain(v.value),
                 "raw": v.raw,
                 "printed_label": v.row_label,
@@ -147,7 +133,7 @@ def report_rows(report: Report, report_id: int, source_id: int) -> dict[str, lis
             {
                 "report_id": report_id,
                 "part": part,
-                "part_zh": PART_ZH[part],
+                "part_zh": HEADINGS[part],
                 "heading": section.heading,
                 "text": section.text,
                 "line": section.loc.line,

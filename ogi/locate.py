@@ -18,15 +18,16 @@ class NotAReport(ParseError):
     """The document lacks what every annual report has (a title with a year, the tables)."""
 
 
-# (part, words one of which its heading contains), in the order the parts are printed.
-PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("overview", ("总体情况",)),
-    ("active", ("主动公开政府信息情况", "主动公开政府信息")),
-    ("requests", ("收到和处理政府信息公开申请", "收到和处理")),
-    ("appeals", ("行政复议行政诉讼", "行政复议", "行政诉讼")),
-    ("problems", ("存在的主要问题", "主要问题及改进")),
-    ("other", ("其他需要报告",)),
+# (part, the template's heading, words one of which a printed heading contains), in printed order.
+PARTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("overview", "一、总体情况", ("总体情况",)),
+    ("active", "二、主动公开政府信息情况", ("主动公开政府信息情况", "主动公开政府信息")),
+    ("requests", "三、收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请", "收到和处理")),
+    ("appeals", "四、政府信息公开行政复议、行政诉讼情况", ("行政复议行政诉讼", "行政复议", "行政诉讼")),
+    ("problems", "五、存在的主要问题及改进情况", ("存在的主要问题", "主要问题及改进")),
+    ("other", "六、其他需要报告的事项", ("其他需要报告",)),
 )
+HEADINGS = {part: heading for part, heading, _ in PARTS}
 TABLE_PARTS = ("active", "requests", "appeals")
 
 _HEADING_NUMERAL = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．,，])")
@@ -48,7 +49,7 @@ def heading_part(row: Row) -> str | None:
     if not _HEADING_NUMERAL.match(text) or len(text) > 40:
         return None
     key = label_key(text)
-    for part, words in PARTS:
+    for part, _, words in PARTS:
         if any(word in key for word in words):
             return part
     return None
@@ -100,7 +101,7 @@ def _table_by_content(rows: list[Row], part: str, start: int, end: int) -> int |
 
 def locate(document: Document) -> Parts:
     headings: list[tuple[int, str]] = []
-    order = [part for part, _ in PARTS]
+    order = list(HEADINGS)
     for index, row in enumerate(document.rows):
         part = heading_part(row)
         # Each part once, in printed order: a later mention (e.g. in a narrative) is not a heading.

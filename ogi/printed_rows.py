@@ -18,10 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from .model import Cell, Location, Row
-from .text import ROW_MARKER, PrintedNumber, is_not_applicable, is_unit, parse_number
-
-
-_PAGE_NUMBER = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)$")
+from .text import PAGE_NUMBER, ROW_MARKER, PrintedNumber, is_not_applicable, is_unit, parse_number
 
 
 @dataclass
@@ -112,7 +109,7 @@ def printed_rows(rows: list[Row]) -> list[PrintedRow]:
     pending: list[Token] = []  # label text waiting for its values
     run: PrintedRow | None = None  # numbers arriving one cell per line
     for row in rows:
-        if _PAGE_NUMBER.match(row.text.strip()):
+        if PAGE_NUMBER.match(row.text.strip()):
             continue  # '- 4 -' between two halves of a table is not a value
         tokens = [t for cell in row.cells if not cell.merged for t in cell_tokens(cell)]
         texts = [i for i, t in enumerate(tokens) if t.kind == "text"]

@@ -28,6 +28,9 @@ _NUMBER = re.compile(
         \s*(?P<note>\(.*\))?$""",
     re.VERBOSE,
 )
+# A line that is only a page number: '- 4 -', '— 5 —', '第 4 页 共 9 页'.
+PAGE_NUMBER_FORMS = r"[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?"
+PAGE_NUMBER = re.compile(rf"^(?:{PAGE_NUMBER_FORMS})$")
 # Where a row label starts: 一、 （一） 1. 1、 (not a decimal point).
 ROW_MARKER = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}[.、．](?!\d)")
 _UNIT_ONLY = re.compile(r"^(万元|万|元|件|条|项|个|宗|次)$")

@@ -98,7 +98,6 @@ REQUEST_GROUPS_ZH = {"withheld": "（三）不予公开", "unable": "（四）�
 REQUEST_GROUPS_EN = {"withheld": "Refused (withheld)", "unable": "Unable to provide", "not_processed": "Not processed", "other": "Other handling"}
 
 # The template table each part's columns come from.
-COL_TABLE = {"active": "active_metric", "requests": "applicant", "appeals": "appeal_outcome"}
 
 
 def english(table: str, key: str) -> str:
@@ -196,7 +195,7 @@ ROW_COLUMN = {"requests": "row_key", "appeals": "appeal", "active": "item"}
 
 def _cells(part: str) -> tuple[Column, ...]:
     """The value columns of a wide table: one per column key of the part's template."""
-    table = COL_TABLE[part]
+    table = vocabulary.COLUMN_TABLE[part]
     return tuple(
         Column(
             column_name(item.key), "NUMERIC", item.label_zh, english(table, item.key),

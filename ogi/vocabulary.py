@@ -17,6 +17,8 @@ FORMATS = ("2019", "2021")
 REQUEST_COLUMNS_TABLE = "applicant"
 APPEAL_GROUPS_TABLE = "appeals"
 APPEAL_OUTCOMES_TABLE = "appeal_outcome"
+# The vocabulary table that names each part's columns (its rows are named by the part's own table).
+COLUMN_TABLE = {"active": "active_metric", "requests": REQUEST_COLUMNS_TABLE, "appeals": APPEAL_OUTCOMES_TABLE}
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,24 @@ def parsed(path: Path) -> tuple[dict | None, str | None]:
         return None, f"{type(e).__name__}: {e}"
 
 
+def failing_checks(report: dict) -> list[tuple]:
+    return [(c["identity"], c["key"], c["lhs"], c["rhs"], c["diff"]) for c in report["checks"] if not c["ok"]]
+
+
+def declared_failures(gold: dict) -> list[tuple]:
+    return [(f["identity"], f["key"], f["lhs"], f["rhs"], f["diff"]) for f in gold.get("expected_failures", [])]
+
+
+def assert_same_failures(name: str, got: list[tuple], want: list[tuple]) -> None:
+    unexpected = [f for f in got if f not in want]
+    missing = [f for f in want if f not in got]
+    assert not (unexpected or missing), (
+        f"{name}: identity checks differ from gold expected_failures\n"
+        + "".join(f"  fails but should hold: {f}\n" for f in unexpected)
+        + "".join(f"  should fail but does not: {f}\n" for f in missing)
+    )
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("db") / "ogi.db"

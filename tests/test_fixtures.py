@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from ogi.accuracy import compare
-from conftest import parsed
+from conftest import assert_same_failures, declared_failures, failing_checks, parsed
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "scripts" / "make_fixtures.py"
@@ -58,24 +58,6 @@ def read_or_fail(path: Path) -> dict:
     if report is None:
         pytest.fail(f"{path.name}: not parsed: {error}", pytrace=False)
     return report
-
-
-def failing_checks(report: dict) -> list[tuple]:
-    return [(c["identity"], c["key"], c["lhs"], c["rhs"], c["diff"]) for c in report["checks"] if not c["ok"]]
-
-
-def declared_failures(gold: dict) -> list[tuple]:
-    return [(f["identity"], f["key"], f["lhs"], f["rhs"], f["diff"]) for f in gold.get("expected_failures", [])]
-
-
-def assert_same_failures(name: str, got: list[tuple], want: list[tuple]) -> None:
-    unexpected = [f for f in got if f not in want]
-    missing = [f for f in want if f not in got]
-    assert not (unexpected or missing), (
-        f"{name}: identity checks differ from gold expected_failures\n"
-        + "".join(f"  fails but should hold: {f}\n" for f in unexpected)
-        + "".join(f"  should fail but does not: {f}\n" for f in missing)
-    )
 
 
 # --- the parser against the generated documents ------------------------------------------------

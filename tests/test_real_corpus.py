@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ogi.accuracy import compare
-from conftest import parsed
+from conftest import assert_same_failures, declared_failures, failing_checks, parsed
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "real"
@@ -77,15 +77,7 @@ def test_real_document_reads_as_gold(doc):
 @pytest.mark.parametrize("doc", DOCS, ids=[p.name for p in DOCS])
 def test_real_document_fails_exactly_the_expected_identities(doc):
     report, gold = load(doc)
-    got = [(c["identity"], c["key"], c["lhs"], c["rhs"], c["diff"]) for c in report["checks"] if not c["ok"]]
-    want = [(f["identity"], f["key"], f["lhs"], f["rhs"], f["diff"]) for f in gold.get("expected_failures", [])]
-    unexpected = [f for f in got if f not in want]
-    missing = [f for f in want if f not in got]
-    assert not (unexpected or missing), (
-        f"{doc.name}: identity checks differ from gold expected_failures\n"
-        + "".join(f"  fails but should hold: {f}\n" for f in unexpected)
-        + "".join(f"  should fail but does not: {f}\n" for f in missing)
-    )
+    assert_same_failures(doc.name, failing_checks(report), declared_failures(gold))
 
 
 NOT_APPLICABLE_MARKS = {"/", "／", "—", "——", "-", "－", "─"}

@@ -18,10 +18,11 @@ import re
 from pathlib import Path
 
 from ..model import Cell, Document, Location, Row
-from ..text import ROW_MARKER
+from ..text import PAGE_NUMBER_FORMS, ROW_MARKER, parse_number
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_PAGE_NUMBER = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
+# PDF footers also print '3 / 12', which in a text file could be a cell of its own.
+_PAGE_NUMBER = re.compile(rf"^(?:{PAGE_NUMBER_FORMS}|\d{{1,3}}\s*/\s*\d{{1,3}})$")
 LINE_TOLERANCE = 3  # points: words whose tops differ less are on one line
 GAP_FACTOR = 1.5  # a gap wider than this many character widths separates two cells
 
@@ -147,6 +148,4 @@ def _join_cut_row(previous: list[Row], page_rows: list[Row]) -> list[Row]:
 
 
 def _is_number(text: str) -> bool:
-    from ..text import parse_number
-
     return parse_number(text.replace("\n", "")) is not None
