@@ -15,6 +15,7 @@ from .model import ParseError
 from .parse import as_json, parse_file
 
 DEFAULT_DB = Path("build/ogi.db")
+CORRECTIONS = "corrections.csv"  # the repository's, reviewed like code
 
 
 def sample_reports() -> Path:
@@ -45,13 +46,22 @@ def parse(file: Path, compact: bool):
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
+@click.option(
+    "--corrections", "corrections_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+    help=f"Maintainers' corrections to apply (default: ./{CORRECTIONS} when present).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
-def build(inputs: tuple[Path, ...], db_path: Path, quiet: bool):
-    """Parse every file under INPUTS (default: the bundled sample reports) into the database."""
+def build(inputs: tuple[Path, ...], db_path: Path, corrections_path: Path | None, quiet: bool):
+    """Parse every file under INPUTS (default: the bundled sample reports) into the database.
+
+    A sources.csv (file,url,published) beside the inputs says where and when files were published."""
     roots = list(inputs) or [sample_reports()]
+    if corrections_path is None and Path(CORRECTIONS).is_file():
+        corrections_path = Path(CORRECTIONS)
     try:
-        summary = load.build(roots, db_path, progress=(lambda m: None) if quiet else (lambda m: click.echo(m, err=True)))
-    except FileNotFoundError as e:
+        summary = load.build(roots, db_path, progress=(lambda m: None) if quiet else (lambda m: click.echo(m, err=True)),
+                             corrections_path=corrections_path)
+    except (FileNotFoundError, ValueError) as e:
         click.echo(f"ogi build: {e}", err=True)
         sys.exit(1)
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(summary.by_status.items()))
@@ -59,6 +69,13 @@ def build(inputs: tuple[Path, ...], db_path: Path, quiet: bool):
         f"{db_path}: {summary.files} files ({statuses}); {summary.reports} reports, "
         f"{summary.facts} facts, {summary.failed_checks} failing identity checks"
     )
+    if corrections_path:
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(summary.corrections.items())) or "none"
+        click.echo(f"corrections ({corrections_path}): {counts}")
+        for problem in summary.correction_problems:
+            click.echo(f"  {problem}")
+    changes = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in summary.changes.items() if n)
+    click.echo(f"version {summary.version}: " + (changes or ("nothing changed" if summary.changes else "first build here")))
 
 
 @cli.command()

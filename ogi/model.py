@@ -70,6 +70,10 @@ class Document:
     path: str
     kind: str  # txt, md, pdf, docx, html …
     rows: list[Row]
+    # Where and when the document was published, when it says so itself (a web page's
+    # canonical address and 发布时间); ogi/load.py's sources.csv manifest can say it for any file.
+    published_url: str | None = None
+    published_on: str | None = None  # YYYY-MM-DD
 
 
 @dataclass
@@ -109,6 +113,11 @@ class Value:
     row_label: str  # the row's label as printed
     inferred: bool = False
     note: str | None = None
+    # Set by ogi/corrections.py when a maintainer's correction replaced the parser's reading:
+    # ``value`` is then the corrected number, ``parsed_value`` what the parser read.
+    corrected: bool = False
+    parsed_value: Decimal | None = None
+    correction: str | None = None  # the reason, as corrections.csv gives it
 
 
 @dataclass
@@ -154,6 +163,8 @@ class Report:
     checks: list[Check]
     sections: dict[str, Section]
     warnings: list[Warning] = field(default_factory=list)
+    published_url: str | None = None
+    published_on: str | None = None
 
     @property
     def mixed_format(self) -> bool:

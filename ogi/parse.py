@@ -41,6 +41,8 @@ def parse_file(path: str | Path) -> Report:
         checks=check.check(mapped.values),
         sections=parts.sections,
         warnings=mapped.warnings + region_warnings,
+        published_url=document.published_url,
+        published_on=document.published_on,
     )
 
 

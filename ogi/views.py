@@ -25,7 +25,7 @@ from functools import cache
 
 import sqlite_utils
 
-from . import vocabulary
+from . import totals, vocabulary
 
 # English for every key of the vocabulary (items.csv has the Chinese). A key missing here
 # falls back to its spelled-out name, and the tests list it.
@@ -132,9 +132,10 @@ def column_name(key: str) -> str:
 class Column:
     """A column of a table for people: its SQL type, labels, and the facts it is read from.
 
-    A number column names its facts by ``part``, ``col_key`` and either ``row_key`` (one
-    row), ``row_prefix`` (a group of rows, added up) or ``row_from`` (a wide table: the
-    column holding the row's own key).
+    A number column names its facts by ``part``, a column (``col_key``, or every column but
+    ``col_not``) and rows: ``row_key`` (one row), ``row_prefix`` (a group of rows, added
+    up), ``rows_not`` (every template row but these) or ``row_from`` (a wide table: the column
+    holding the row's own key).
     """
 
     name: str
@@ -146,6 +147,8 @@ class Column:
     row_key: str | None = None
     row_prefix: str | None = None
     row_from: str | None = None
+    rows_not: tuple[str, ...] = ()
+    col_not: str | None = None
 
     @property
     def description(self) -> str:
@@ -161,20 +164,29 @@ class Column:
             row = f"row_key={self.row_key}"
         elif self.row_prefix:
             row = f"row_key__startswith={self.row_prefix}"
+        elif self.rows_not:
+            row = "row_key__notnull=1&row_key__notin=" + ",".join(self.rows_not)
         else:
             row = f"row_key={{{self.row_from}}}"
-        return f"part={self.part}&{row}&col_key={self.col_key}"
+        column = f"col_key__not={self.col_not}" if self.col_not else f"col_key={self.col_key}"
+        return f"part={self.part}&{row}&{column}"
 
     def facts_condition(self, alias: str = "f") -> str:
         """SQL that is true for this column's facts (summary columns)."""
-        row = f"{alias}.row_key = '{self.row_key}'" if self.row_key else f"{alias}.row_key LIKE '{self.row_prefix}%'"
-        return f"{alias}.part = '{self.part}' AND {row} AND {alias}.col_key = '{self.col_key}'"
+        if self.row_key:
+            row = f"{alias}.row_key = '{self.row_key}'"
+        elif self.row_prefix:
+            row = f"{alias}.row_key LIKE '{self.row_prefix}%'"
+        else:
+            row = f"{alias}.row_key IS NOT NULL AND {alias}.row_key NOT IN ({', '.join(repr(k) for k in self.rows_not)})"
+        column = f"{alias}.col_key <> '{self.col_not}'" if self.col_not else f"{alias}.col_key = '{self.col_key}'"
+        return f"{alias}.part = '{self.part}' AND {row} AND {column}"
 
 
 # Report columns repeated in every table for people, so each can be faceted on its own.
 REPORT_COLUMNS = (
-    Column("report_id", "INTEGER", "报告", "The report (links to reports)"),
-    Column("agency", "TEXT", "机关", "The agency, as the report's title prints it"),
+    Column("report_id", "TEXT", "报告", "The report (links to reports); its id is its file's SHA-256, first 16 hex digits"),
+    Column("agency", "TEXT", "机关", "The agency, as the report's title prints it, in Simplified characters"),
     Column("year", "INTEGER", "年度", "The year the report covers"),
     Column("province", "TEXT", "省（自治区、直辖市）", "Province"),
     Column("city", "TEXT", "市", "City (地级); repeats the province for 北京, 上海, 天津, 重庆"),
@@ -185,7 +197,7 @@ REPORT_COLUMNS = (
 WHERE_COLUMNS = (
     Column("page", "INTEGER", "页", "Page of the original PDF the row is printed on"),
     Column("line", "INTEGER", "行", "Line of the original text file or web page the row is printed on"),
-    Column("source_id", "INTEGER", "原文件", "The original file (links to sources)"),
+    Column("source_id", "TEXT", "原文件", "The original file (links to sources)"),
 )
 
 
@@ -211,12 +223,14 @@ def _cells(part: str) -> tuple[Column, ...]:
 
 def requests_wide_columns() -> tuple[Column, ...]:
     return (
-        Column("id", "INTEGER", "编号", "Row id"),
+        Column("id", "TEXT", "编号", "Row id: <report>-<row key>, the same in every build"),
         REPORT_COLUMNS[0],
         Column("position", "INTEGER", "序号", "The row's place in the template (sort by it to read the table as printed)"),
         Column("row_label", "TEXT", "行（中文）", "The template's Chinese label of the row"),
         Column("row_key", "TEXT", "行", "Row of table 三 (items.id = 'requests.' + row_key); empty for a printed row not in the template"),
         *_cells("requests"),
+        Column("total_recomputed", "NUMERIC", "总计（各列相加）", "The six applicant columns added up: differs from total where the printed 总计 does not add up",
+               part="requests", col_not="total", row_from="row_key"),
         Column("row_group", "TEXT", "类别", "Group of result rows: withheld (不予公开), unable (无法提供), not_processed (不予处理), other (其他处理); else the row's own key"),
         Column("group_label", "TEXT", "类别（中文）", "The group as the template prints it"),
         Column("printed_label", "TEXT", "原文行名", "The row label as printed in the report"),
@@ -228,12 +242,14 @@ def requests_wide_columns() -> tuple[Column, ...]:
 
 def appeals_wide_columns() -> tuple[Column, ...]:
     return (
-        Column("id", "INTEGER", "编号", "Row id"),
+        Column("id", "TEXT", "编号", "Row id: <report>-<row key>, the same in every build"),
         REPORT_COLUMNS[0],
         Column("position", "INTEGER", "序号", "The group's place in the template"),
         Column("appeal_label", "TEXT", "类型（中文）", "The template's Chinese label of the group"),
         Column("appeal", "TEXT", "类型", "review (行政复议), litigation_direct (未经复议直接起诉) or litigation_after_review (复议后起诉)"),
         *_cells("appeals"),
+        Column("total_recomputed", "NUMERIC", "总计（各项相加）", "The four outcomes added up: differs from total where the printed 总计 does not add up",
+               part="appeals", col_not="total", row_from="appeal"),
         *WHERE_COLUMNS,
         *REPORT_COLUMNS[1:],
     )
@@ -241,7 +257,7 @@ def appeals_wide_columns() -> tuple[Column, ...]:
 
 def active_wide_columns() -> tuple[Column, ...]:
     return (
-        Column("id", "INTEGER", "编号", "Row id"),
+        Column("id", "TEXT", "编号", "Row id: <report>-<row key>, the same in every build"),
         REPORT_COLUMNS[0],
         Column("position", "INTEGER", "序号", "The item's place in the template"),
         Column("item_label", "TEXT", "信息内容（中文）", "The template's Chinese label of the item"),
@@ -255,53 +271,95 @@ def active_wide_columns() -> tuple[Column, ...]:
 
 def _request_total(key: str, name: str | None = None) -> Column:
     return Column(
-        name or column_name(key), "NUMERIC", vocabulary.label("requests", key), english("requests", key) + " (总计 column)",
+        name or column_name(key), "NUMERIC", vocabulary.label("requests", key),
+        english("requests", key) + " (总计 column; see rates_basis)",
         part="requests", row_key=key, col_key="total",
     )
 
 
 def _request_group(group: str) -> Column:
     return Column(
-        group, "NUMERIC", REQUEST_GROUPS_ZH[group] + " 合计", REQUEST_GROUPS_EN[group] + ", all reasons (总计 column)",
+        group, "NUMERIC", REQUEST_GROUPS_ZH[group] + " 合计", REQUEST_GROUPS_EN[group] + ", all reasons (总计 column; see rates_basis)",
         # 2019's single （六）其他处理 row is 'other', 2021's three are 'other.…'.
         part="requests", row_prefix=group, col_key="total",
     )
 
 
 def _rate(name: str, label_zh: str, of: str) -> Column:
-    return Column(name, "REAL", label_zh, f"{of} as a percentage of the requests answered (answered, （七）总计), one decimal")
+    return Column(
+        name, "REAL", label_zh,
+        f"{of} as a percentage of the requests answered, one decimal; empty when rates_basis is none",
+    )
+
+
+def _appeal_total(name: str, label_zh: str, english_: str, **rows) -> Column:
+    return Column(name, "NUMERIC", label_zh, english_ + " (see appeals_basis)", part="appeals", col_key="total", **rows)
+
+
+def _printed_and_recomputed(used: Column) -> tuple[Column, Column]:
+    """The two readings of a total: its 总计 cell(s) as printed, and the sum of its parts."""
+    printed = Column(
+        f"{used.name}_printed", "NUMERIC", used.label_zh + "（印）", f"{used.name} as printed (the 总计 cell)",
+        part=used.part, row_key=used.row_key, row_prefix=used.row_prefix, rows_not=used.rows_not, col_key="total",
+    )
+    if used.name == "answered":  # the parts of （七）总计 are the result rows
+        rows = dict(rows_not=totals.REQUEST_BALANCE_ROWS)
+    else:
+        rows = dict(row_key=used.row_key, row_prefix=used.row_prefix)
+    parts = "its result rows' applicant columns" if used.name == "answered" else (
+        "the six applicant columns" if used.part == "requests" else "the outcome columns (维持 + 纠正 + 其他 + 尚未审结)")
+    recomputed = Column(
+        f"{used.name}_recomputed", "NUMERIC", used.label_zh + "（算）", f"{used.name} recomputed: {parts} added up",
+        part=used.part, col_not="total", **rows,
+    )
+    return printed, recomputed
 
 
 def summary_columns() -> tuple[Column, ...]:
     keys = [item.key for item in vocabulary.request_rows()]
     withheld = [k for k in keys if group_of(k) == "withheld"]
-    return (
-        Column("report_id", "INTEGER", "报告", "The report (links to reports)"),
-        *REPORT_COLUMNS[1:],
-        Column("checks_failed", "INTEGER", "不平衡数", "Identity checks that fail (see checks)"),
+    used = (
         _request_total("new_received"),
         _request_total("carried_over"),
         _request_total("granted"),
         _request_total("partially_granted"),
         _request_group("withheld"),
-        *(_request_total(k) for k in withheld),
         _request_group("unable"),
         _request_group("not_processed"),
         _request_group("other"),
         _request_total("total", name="answered"),  # "total" alone would not say of what
         _request_total("carried_forward"),
+    )
+    reviews = _appeal_total("reviews", "行政复议 总计", "Administrative reconsiderations, all outcomes", row_key="review")
+    lawsuits = _appeal_total("lawsuits", "行政诉讼 总计", "Lawsuits (with or without prior reconsideration), all outcomes",
+                             row_prefix="litigation")
+    return (
+        Column("report_id", "TEXT", "报告", "The report (links to reports)"),
+        *REPORT_COLUMNS[1:],
+        Column("checks_failed", "INTEGER", "不平衡数", "Identity checks that fail (see checks)"),
+        *used[:5],
+        *(_request_total(k) for k in withheld),
+        *used[5:],
         _rate("grant_rate", "公开率（%）", "Granted in full or in part"),
         _rate("refusal_rate", "不予公开率（%）", "Refused (不予公开)"),
         _rate("unable_rate", "无法提供率（%）", "Unable to provide (无法提供)"),
-        Column("reviews", "NUMERIC", "行政复议 总计", "Administrative reconsiderations, all outcomes",
-               part="appeals", row_key="review", col_key="total"),
+        Column("rates_basis", "TEXT", "比率依据", "What the rates and the totals of table 三 rest on: printed (the 总计 cells add up), "
+               "recomputed (they do not; the applicant columns added up do, see the README), none (neither does: no rates)"),
+        Column("rates_note", "TEXT", "依据说明", "Why rates_basis is what it is, in numbers"),
+        Column("small_denominator", "INTEGER", "样本过小", f"1 when fewer than {totals.SMALL_DENOMINATOR} requests were answered: "
+               "a rate over so few says little, and rankings leave such reports out unless asked"),
+        reviews,
         Column("reviews_corrected", "NUMERIC", "行政复议 结果纠正", "Reconsiderations that corrected the agency's decision",
                part="appeals", row_key="review", col_key="corrected"),
-        Column("lawsuits", "NUMERIC", "行政诉讼 总计", "Lawsuits (with or without prior reconsideration), all outcomes",
-               part="appeals", row_prefix="litigation", col_key="total"),
+        lawsuits,
         Column("lawsuits_corrected", "NUMERIC", "行政诉讼 结果纠正", "Lawsuits that corrected the agency's decision",
                part="appeals", row_prefix="litigation", col_key="corrected"),
-        Column("source_id", "INTEGER", "原文件", "The original file (links to sources)"),
+        Column("appeals_basis", "TEXT", "复议诉讼依据", "printed (each 总计 equals its outcomes added up), recomputed (one does not: "
+               "the totals are the outcomes added up), none (no table 四)"),
+        Column("appeals_note", "TEXT", "复议诉讼说明", "Why appeals_basis is what it is, in numbers"),
+        *(c for total in (*used, reviews, lawsuits) for c in _printed_and_recomputed(total)),
+        Column("corrections", "INTEGER", "更正数", "Numbers of the report corrected by a maintainer (see corrections); the corrected value is used"),
+        Column("source_id", "TEXT", "原文件", "The original file (links to sources)"),
         Column("source_url", "TEXT", "原文链接", "The original file as published, served by this site"),
     )
 
@@ -341,85 +399,119 @@ def _pivot(columns: tuple[Column, ...]) -> str:
     return ",\n".join(f"max(CASE WHEN f.col_key = '{c.col_key}' THEN f.value END)" for c in columns)
 
 
-_REPORT_SELECT = "f.report_id, r.agency, r.year, r.province, r.city, r.county"
-_REPORT_INSERT = "report_id, agency, year, province, city, county, format, identity_status"
+# A wide row's id: <report>-<row key>, or for printed rows outside the template x1, x2 … in
+# the order printed; stable as long as the file is the same.
+_WIDE_ID = """f.report_id || '-' || coalesce(replace(f.row_key, '.', '_'),
+    'x' || row_number() OVER (PARTITION BY f.report_id, f.row_key IS NULL ORDER BY min(f.rowid)))"""
+
+
+def _build_wide(db: sqlite_utils.Database, table: str, part: str, table_format: str, columns: dict[str, str]) -> None:
+    """One row per report and printed row of ``part``: the report's columns, ``columns``
+    (name -> SQL over facts f, reports r, items i), the cells side by side, where it was printed."""
+    _create(db, table, "id")
+    cells = _cells(part)
+    names = ["id", "report_id", "agency", "year", "province", "city", "county", "format", "identity_status", *columns,
+             *(c.name for c in cells), "page", "line", "source_id"]
+    select = [_WIDE_ID, "f.report_id", "r.agency", "r.year", "r.province", "r.city", "r.county", table_format,
+              "r.identity_status", *columns.values(), _pivot(cells), "min(f.page)", "min(f.line)", "f.source_id"]
+    db.execute(
+        f"""INSERT INTO [{table}] ({", ".join(f"[{n}]" for n in names)})
+        SELECT {", ".join(select)}
+        FROM facts f JOIN reports r ON r.id = f.report_id
+        LEFT JOIN items i ON i.id = '{part}.' || f.row_key
+        WHERE f.part = '{part}'
+        GROUP BY f.report_id, f.row_key, CASE WHEN f.row_key IS NULL THEN f.printed_label END
+        ORDER BY f.report_id, min(f.rowid)"""
+    )
+
+
+_RECOMPUTED_TOTAL = "sum(CASE WHEN f.col_key <> 'total' THEN f.value END)"
 
 
 def _build_requests_wide(db: sqlite_utils.Database) -> None:
-    _create(db, "requests_wide", "id")
-    cells = _cells("requests")
-    db.execute(
-        f"""INSERT INTO requests_wide ({_REPORT_INSERT}, position, row_group, group_label, row_key, row_label, printed_label,
-                {", ".join(f"[{c.name}]" for c in cells)}, inferred, page, line, source_id)
-        SELECT {_REPORT_SELECT}, coalesce(r.requests_format, r.format), r.identity_status,
-               i.position, i.group_key, i.group_label, f.row_key, f.row_label, f.printed_label,
-               {_pivot(cells)},
-               sum(f.inferred), min(f.page), min(f.line), f.source_id
-        FROM facts f JOIN reports r ON r.id = f.report_id
-        LEFT JOIN items i ON i.id = 'requests.' || f.row_key
-        WHERE f.part = 'requests'
-        GROUP BY f.report_id, f.row_key, CASE WHEN f.row_key IS NULL THEN f.printed_label END
-        ORDER BY f.report_id, min(f.id)"""
-    )
+    _build_wide(db, "requests_wide", "requests", "coalesce(r.requests_format, r.format)", {
+        "position": "i.position", "row_group": "i.group_key", "group_label": "i.group_label", "row_key": "f.row_key",
+        "row_label": "f.row_label", "printed_label": "f.printed_label", "total_recomputed": _RECOMPUTED_TOTAL,
+        "inferred": "sum(f.inferred)",
+    })
 
 
 def _build_appeals_wide(db: sqlite_utils.Database) -> None:
-    _create(db, "appeals_wide", "id")
-    cells = _cells("appeals")
-    db.execute(
-        f"""INSERT INTO appeals_wide ({_REPORT_INSERT}, position, appeal, appeal_label,
-                {", ".join(f"[{c.name}]" for c in cells)}, page, line, source_id)
-        SELECT {_REPORT_SELECT}, r.format, r.identity_status, i.position, f.row_key, f.row_label,
-               {_pivot(cells)}, min(f.page), min(f.line), f.source_id
-        FROM facts f JOIN reports r ON r.id = f.report_id
-        LEFT JOIN items i ON i.id = 'appeals.' || f.row_key
-        WHERE f.part = 'appeals'
-        GROUP BY f.report_id, f.row_key, CASE WHEN f.row_key IS NULL THEN f.printed_label END
-        ORDER BY f.report_id, min(f.id)"""
-    )
+    _build_wide(db, "appeals_wide", "appeals", "r.format", {
+        "position": "i.position", "appeal": "f.row_key", "appeal_label": "f.row_label", "total_recomputed": _RECOMPUTED_TOTAL,
+    })
 
 
 def _build_active_wide(db: sqlite_utils.Database) -> None:
-    _create(db, "active_wide", "id")
-    cells = _cells("active")
-    db.execute(
-        f"""INSERT INTO active_wide ({_REPORT_INSERT}, position, item, item_label, article,
-                {", ".join(f"[{c.name}]" for c in cells)}, page, line, source_id)
-        SELECT {_REPORT_SELECT}, coalesce(r.active_format, r.format), r.identity_status,
-               i.position, f.row_key, f.row_label, i.group_label,
-               {_pivot(cells)}, min(f.page), min(f.line), f.source_id
-        FROM facts f JOIN reports r ON r.id = f.report_id
-        LEFT JOIN items i ON i.id = 'active.' || f.row_key
-        WHERE f.part = 'active'
-        GROUP BY f.report_id, f.row_key, CASE WHEN f.row_key IS NULL THEN f.printed_label END
-        ORDER BY f.report_id, min(f.id)"""
-    )
+    _build_wide(db, "active_wide", "active", "coalesce(r.active_format, r.format)", {
+        "position": "i.position", "item": "f.row_key", "item_label": "f.row_label", "article": "i.group_label",
+    })
+
+
+def _readings(columns: list[Column]) -> str:
+    """SQL over facts f giving, per report, each column's printed (name__p) and recomputed
+    (name__r) reading (ogi/totals.py)."""
+    out = []
+    for c in columns:
+        if c.col_key != "total":  # an outcome cell (结果纠正): printed, no parts
+            out.append(f"sum(CASE WHEN {c.facts_condition()} THEN f.value END) AS [{c.name}__p]")
+            continue
+        printed, recomputed = _printed_and_recomputed(c)
+        out.append(f"sum(CASE WHEN {printed.facts_condition()} THEN f.value END) AS [{c.name}__p]")
+        out.append(f"sum(CASE WHEN {recomputed.facts_condition()} THEN f.value END) AS [{c.name}__r]")
+    return ",\n".join(out)
 
 
 def _build_summary(db: sqlite_utils.Database) -> None:
+    """One row per report: each total as printed and recomputed, the reading the basis picks
+    (ogi/totals.py), the rates on that basis, appeals, corrections and the original's link."""
     _create(db, "report_summary", "report_id")
-    counted = [c for c in summary_columns() if c.part]
-    rates = {
-        "grant_rate": "coalesce(granted, 0) + coalesce(partially_granted, 0)",
-        "refusal_rate": "withheld",
-        "unable_rate": "unable",
-    }
-    db.execute(
-        f"""INSERT INTO report_summary (report_id, agency, province, city, county, year, format, identity_status,
-                checks_failed, {", ".join(c.name for c in counted)}, source_id, source_url)
-        SELECT r.id, r.agency, r.province, r.city, r.county, r.year, r.format, r.identity_status, r.checks_failed,
-               {", ".join(f"n.{c.name}" for c in counted)}, r.source_id, s.url
+    columns = summary_columns()
+    counted = [c for c in columns if c.part and not c.name.endswith(("_printed", "_recomputed"))]
+    appeal_groups = vocabulary.appeal_groups()
+    group_readings = ",\n".join(
+        f"sum(CASE WHEN f.part = 'appeals' AND f.row_key = '{g}' AND f.col_key = 'total' THEN f.value END) AS [{g}__p], "
+        f"sum(CASE WHEN f.part = 'appeals' AND f.row_key = '{g}' AND f.col_key <> 'total' THEN f.value END) AS [{g}__r], "
+        f"count(CASE WHEN f.part = 'appeals' AND f.row_key = '{g}' THEN 1 END) AS [{g}__n]"
+        for g in appeal_groups
+    )
+    query = f"""SELECT r.id AS report_id, r.agency, r.province, r.city, r.county, r.year, r.format, r.identity_status,
+               r.checks_failed, r.source_id, s.url AS source_url, n.*
         FROM reports r JOIN sources s ON s.id = r.source_id
         LEFT JOIN (
-            SELECT f.report_id, {", ".join(f"sum(CASE WHEN {c.facts_condition()} THEN f.value END) AS {c.name}" for c in counted)}
+            SELECT f.report_id AS _report, {_readings(counted)}, {group_readings}, sum(f.corrected) AS _corrections
             FROM facts f WHERE f.part IN ('requests', 'appeals') GROUP BY f.report_id
-        ) n ON n.report_id = r.id
+        ) n ON n._report = r.id
         ORDER BY r.id"""
-    )
-    db.execute(
-        "UPDATE report_summary SET "
-        + ", ".join(f"{name} = round(100.0 * ({numerator}) / nullif(answered, 0), 1)" for name, numerator in rates.items())
-    )
+    names = {c.name for c in columns}
+
+    def summary(row: dict) -> dict:
+        printed = {c.name: row.get(f"{c.name}__p") for c in counted}
+        recomputed = {c.name: row.get(f"{c.name}__r") for c in counted}
+        requests = totals.requests_basis(printed, recomputed)
+        appeals = totals.appeals_basis({g: (row[f"{g}__p"], row[f"{g}__r"]) for g in appeal_groups if row[f"{g}__n"]})
+        out = {k: v for k, v in row.items() if k in names}
+        for c in counted:
+            basis = requests if c.part == "requests" else appeals
+            use = recomputed[c.name] if basis.recomputed and recomputed.get(c.name) is not None else printed[c.name]
+            out[c.name] = use
+            if f"{c.name}_printed" in names:
+                out[f"{c.name}_printed"], out[f"{c.name}_recomputed"] = printed[c.name], recomputed[c.name]
+        granted = None if out["granted"] is None and out["partially_granted"] is None else (out["granted"] or 0) + (out["partially_granted"] or 0)
+        out.update(
+            rates_basis=requests.basis, rates_note=requests.note, appeals_basis=appeals.basis, appeals_note=appeals.note,
+            grant_rate=totals.rate(granted, out["answered"], requests),
+            refusal_rate=totals.rate(out["withheld"], out["answered"], requests),
+            unable_rate=totals.rate(out["unable"], out["answered"], requests),
+            small_denominator=int(requests.basis != totals.NONE and (out["answered"] or 0) < totals.SMALL_DENOMINATOR),
+            corrections=row["_corrections"] or 0,
+        )
+        return out
+
+    cursor = db.execute(query)
+    names_read = [d[0] for d in cursor.description]
+    rows = [summary(dict(zip(names_read, r))) for r in cursor.fetchall()]
+    db["report_summary"].insert_all(rows)
 
 
 # Where a number can be read in the original: the PDF page, the line in the site's viewer of
@@ -436,7 +528,7 @@ def _build_provenance(db: sqlite_utils.Database) -> None:
     db.execute(
         f"""CREATE VIEW provenance AS
         SELECT f.id AS fact_id, f.report_id, r.agency, r.year, f.part, f.row_key, f.row_label, f.col_key, f.col_label,
-               f.value, f.raw, f.printed_label, f.inferred, f.note,
+               f.value, f.raw, f.printed_label, f.inferred, f.note, f.corrected, f.parsed_value, f.correction,
                s.file_name, s.sha256, f.page, f.line, f.char, f.bbox,
                {SOURCE_URL_SQL.format(t="f")} AS source_url, f.source_id
         FROM facts f JOIN reports r ON r.id = f.report_id JOIN sources s ON s.id = f.source_id"""

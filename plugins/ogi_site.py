@@ -25,6 +25,7 @@ import urllib.parse
 from pathlib import Path
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from markupsafe import Markup, escape
 
@@ -154,8 +155,73 @@ def _plain(value):
     return value["value"] if isinstance(value, dict) else value
 
 
-def _provenance_link(datasette, database, table, column, row) -> str | None:
-    """URL of the provenance view filtered to the facts a number cell was read from."""
+def _corrected_facts(datasette) -> dict[str, list[dict]]:
+    """{report_id: [corrected fact, …]}: maintainers' corrections, read once (the database is immutable)."""
+    cache = getattr(datasette, "_ogi_corrected", None)
+    if cache is not None:
+        return cache
+    database = datasette.databases.get(DATABASE)
+    if database is None or not database.path:
+        return {}
+    cache = {}
+    conn = _immutable(database.path)
+    conn.row_factory = sqlite3.Row
+    try:
+        for fact in conn.execute("select id, report_id, part, row_key, col_key, value, parsed_value, correction from facts where corrected"):
+            cache.setdefault(fact["report_id"], []).append(dict(fact))
+    except sqlite3.Error:
+        pass  # a database built before corrections existed
+    finally:
+        conn.close()
+    datasette._ogi_corrected = cache
+    return cache
+
+
+def _matches(filters: dict[str, str], fact: dict) -> bool:
+    """Whether a fact is one of those a provenance filter (part=…&row_key__startswith=…) lists."""
+    for name, wanted in filters.items():
+        column, _, op = name.partition("__")
+        have = fact.get(column)
+        if op == "" and str(have) != wanted:
+            return False
+        if op == "startswith" and not str(have or "").startswith(wanted):
+            return False
+        if op == "not" and str(have) == wanted:
+            return False
+        if op == "notin" and (have is None or have in wanted.split(",")):
+            return False
+        if op == "notnull" and have is None:
+            return False
+    return True
+
+
+_RATES = ("grant_rate", "refusal_rate", "unable_rate")
+
+
+def _basis_column(datasette, column: str) -> str | None:
+    """The basis column (rates_basis, appeals_basis) a summary column's value follows: the rates
+    and every total read from 总计 cells (ogi/totals.py), by what the data dictionary says of it."""
+    if column in _RATES:
+        return "rates_basis"
+    if column.endswith(("_printed", "_recomputed")):  # one reading, whatever the basis
+        return None
+    entry = _dictionary(datasette).get("report_summary", {}).get(column)
+    if not entry or not entry[2] or not entry[2].endswith("col_key=total"):
+        return None
+    return "rates_basis" if entry[2].startswith("part=requests") else "appeals_basis"
+
+
+def _recomputed(datasette, row, column: str) -> bool:
+    """Whether a summary-like row's ``column`` is built on totals recomputed from their parts."""
+    basis = _basis_column(datasette, column)
+    return basis is not None and basis in row.keys() and _plain(row[basis]) == "recomputed"
+
+
+def _number_facts(datasette, table, column, row) -> tuple[str, str] | None:
+    """(report_id, provenance filter) of the facts a number cell was read from, or None.
+
+    A summary total whose report's basis is 'recomputed' was read from its parts: the filter
+    is then its _recomputed twin's, or its row's cells other than 总计."""
     keys = row.keys()
     report_id = _plain(row["report_id"]) if "report_id" in keys else None
     if report_id is None:
@@ -163,16 +229,38 @@ def _provenance_link(datasette, database, table, column, row) -> str | None:
     dictionary = _dictionary(datasette)
     if table is None:  # a query: like the wide table whose row key it has, else like report_summary
         table = next((t for key, t in _QUERY_TABLES if key in keys), "report_summary")
-    entry = dictionary.get(table, {}).get(column)
+    columns = dictionary.get(table, {})
+    entry = columns.get(column)
     if not entry or not entry[2]:
         return None
+    filters = entry[2]
+    if table == "report_summary" and _recomputed(datasette, row, column):
+        twin = columns.get(f"{column}_recomputed")
+        filters = twin[2] if twin else filters.replace("col_key=total", "col_key__not=total")
     values = {}
-    for name in re.findall(r"\{(\w+)\}", entry[2]):
+    for name in re.findall(r"\{(\w+)\}", filters):
         if name not in keys or _plain(row[name]) is None:
             return None
         values[name] = urllib.parse.quote(str(_plain(row[name])), safe=".")
-    query = entry[2].format(**values)
-    return f"{datasette.urls.table(database, 'provenance')}?report_id={report_id}&{query}"
+    return str(report_id), filters.format(**values)
+
+
+def _markers(datasette, row, column: str, report_id: str | None, filters: str | None) -> Markup:
+    """Signs after a number: ✎ corrected by a maintainer, 算 recomputed from its parts."""
+    out = Markup("")
+    if report_id is not None and filters is not None:
+        wanted = dict(urllib.parse.parse_qsl(filters))
+        fixed = [f for f in _corrected_facts(datasette).get(report_id, []) if _matches(wanted, f)]
+        if fixed:
+            why = "; ".join(f"{f['part']} · {f['row_key']} · {f['col_key']}: read {f['parsed_value']}, corrected to {f['value']} ({f['correction']})" for f in fixed)
+            out += Markup(' <span class="ogi-corrected" title="Corrected: {}">✎ corrected</span>').format(why)
+    if _recomputed(datasette, row, column):
+        keys = row.keys()
+        printed = _plain(row[f"{column}_printed"]) if f"{column}_printed" in keys else None
+        note = next((_plain(row[n]) for n in ("rates_note", "appeals_note") if n in keys and _plain(row[n])), "")
+        title = (f"Recomputed from its parts; printed {printed}" if printed is not None else "Rests on totals recomputed from their parts") + f" ({note})"
+        out += Markup(' <span class="ogi-recomputed" title="{}">算 recomputed</span>').format(title)
+    return out
 
 
 def _source_link_text(url: str) -> str:
@@ -203,15 +291,28 @@ def render_cell(row, value, column, table, database, datasette):
         return Markup('<a href="{}" title="The report and everything read from it">{}</a>').format(
             datasette.urls.row(database, "reports", _plain(row["report_id"])), value
         )
-    if column == "report_id" and table is None and isinstance(value, int):
+    if column == "report_id" and table is None and isinstance(value, str):
         return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, "reports", value), value)
+    if column == "fact_id" and isinstance(value, str):  # provenance: the number's own, citable page
+        return Markup('<a href="{}" title="This number\'s page: cite it">{}</a>').format(datasette.urls.row(database, "facts", value), value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if table == "facts" and column == "value":
-            url = f"{datasette.urls.table(database, 'provenance')}?fact_id={row['id']}"
-        else:
-            url = _provenance_link(datasette, database, table, column, row)
-        if url:
-            return Markup('<a class="number" href="{}" title="Where this number was printed">{}</a>').format(url, value)
+        keys = row.keys()
+        if (table == "facts" and column == "value") or (table == "provenance" and column == "value"):
+            fact_id = row["id"] if table == "facts" else row["fact_id"]
+            url = f"{datasette.urls.table(database, 'provenance')}?fact_id={urllib.parse.quote(str(fact_id))}"
+            marker = Markup("")
+            if "corrected" in keys and row["corrected"]:
+                marker = Markup(' <span class="ogi-corrected" title="Corrected: {}; the parser read {}">✎ corrected</span>').format(
+                    row["correction"], row["parsed_value"])
+            return Markup('<a class="number" href="{}" title="Where this number was printed">{}</a>{}').format(url, value, marker)
+        found = _number_facts(datasette, table, column, row)
+        if found:
+            report_id, filters = found
+            url = f"{datasette.urls.table(database, 'provenance')}?report_id={urllib.parse.quote(report_id)}&{filters}"
+            return Markup('<a class="number" href="{}" title="Where this number was printed">{}</a>{}').format(
+                url, value, _markers(datasette, row, column, report_id, filters))
+        if column in _RATES and _recomputed(datasette, row, column):
+            return Markup("{}{}").format(value, _markers(datasette, row, column, None, None))
     return None
 
 
@@ -340,6 +441,12 @@ td.col-row_label, td.col-appeal_label, td.col-item_label, td.col-report { min-wi
 td.col-report_id, td.col-agency { min-width: 9em; }
 a.number { text-decoration: none; border-bottom: 1px dotted #888; }
 mark { background: #ffe066; }
+.ogi-cite { border: 1px solid #ccc; border-radius: 6px; padding: 0.4em 1em 0.8em; margin: 1.5em 0; background: #fafafa; max-width: 60em; }
+.ogi-cite textarea { width: 100%; box-sizing: border-box; font-size: 0.9em; margin-bottom: 0.6em; }
+.ogi-cite label { display: block; font-weight: bold; width: auto; }
+.ogi-corrected, .ogi-recomputed { font-size: 0.75em; white-space: nowrap; border-radius: 3px; padding: 0 0.25em; cursor: help; }
+.ogi-corrected { background: #ffe0cc; color: #8a3000; }
+.ogi-recomputed { background: #dde8ff; color: #123a8a; }
 table.source-lines { border-collapse: collapse; font-family: monospace; font-size: 0.9em; }
 table.source-lines td { padding: 0 0.6em; vertical-align: top; white-space: pre-wrap; word-break: break-all; }
 table.source-lines td.n { text-align: right; color: #888; user-select: none; }
@@ -368,6 +475,68 @@ def extra_css_urls(datasette):
 
 
 # ---------------------------------------------------------------------------------------
+# Citing a report or a number
+
+
+TABLES_ZH = {"active": "表二 主动公开政府信息情况", "requests": "表三 收到和处理政府信息公开申请情况",
+             "appeals": "表四 政府信息公开行政复议、行政诉讼情况"}
+TABLES_EN = {"active": "table 2 (proactive disclosure)", "requests": "table 3 (information requests)",
+             "appeals": "table 4 (administrative reviews and lawsuits)"}
+
+_CITE_REPORT = """select r.id as report_id, r.agency, r.agency_printed, r.year, r.title, s.sha256, s.file_name, s.url,
+       s.published_url, s.published_on from reports r join sources s on s.id = r.source_id where r.id = ?"""
+_CITE_FACT = """select f.id as fact_id, f.part, f.row_label, f.printed_label, f.col_label, f.value, f.raw, f.corrected,
+       f.parsed_value, f.correction, f.page, f.line, r.id as report_id, r.agency, r.agency_printed, r.year, r.title,
+       s.sha256, s.file_name, s.url, s.published_url, s.published_on
+from facts f join reports r on r.id = f.report_id join sources s on s.id = f.source_id where f.id = ?"""
+
+
+async def citation(datasette, request, table: str, pk: str) -> dict | None:
+    """A "cite this" text in Chinese and in English for a report or a number, with the
+    original's SHA-256, its web address and date where known, and the dataset version."""
+    db = datasette.get_database(DATABASE)
+    found = (await db.execute(_CITE_FACT if table == "facts" else _CITE_REPORT, [pk])).first()
+    if found is None:
+        return None
+    c = dict(found)
+    try:
+        version = (await db.execute("select id from builds order by id desc limit 1")).single_value()
+    except Exception:  # noqa: BLE001 - a database without builds still has a citation
+        version = None
+    here = datasette.absolute_url(request, request.path)
+    original = datasette.absolute_url(request, c["url"]) if c.get("url") else None
+    where_zh = where_en = ""
+    if c.get("page"):
+        where_zh, where_en = f"第{c['page']}页，", f", page {c['page']}"
+    elif c.get("line"):
+        where_zh, where_en = f"第{c['line']}行，", f", line {c['line']}"
+    published_zh = "".join([f"，原载 {c['published_url']}" if c.get("published_url") else "",
+                            f"，发布于 {c['published_on']}" if c.get("published_on") else ""])
+    published_en = "".join([f", published at {c['published_url']}" if c.get("published_url") else "",
+                            f" on {c['published_on']}" if c.get("published_on") else ""])
+    report_zh = f"{c['agency_printed'] or c['agency']}《{c['title']}》"
+    report_en = f"{c['agency']}, open government information annual report for {c['year']} ({c['title']})"
+    dataset_zh = f"政府信息公开工作年度报告数据集（ogi-reports），版本 {version or '未记录'}，{here}"
+    dataset_en = f"ogi-reports dataset, version {version or 'not recorded'}, {here}"
+    file_zh = f"原文件 SHA-256 {c['sha256']}" + (f"（{original}）" if original else "")
+    file_en = f"original file SHA-256 {c['sha256']}" + (f" ({original})" if original else "")
+    if table == "facts":
+        printed = c["raw"] if c["raw"] is not None else "（未印出，由勾稽关系推断）"
+        cell_zh = f"{TABLES_ZH.get(c['part'], c['part'])}，“{c['printed_label'] or c['row_label']}”行“{c['col_label']}”列，{where_zh}印为“{printed}”"
+        cell_en = f"{TABLES_EN.get(c['part'], c['part'])}, row “{c['printed_label'] or c['row_label']}”, column “{c['col_label']}”{where_en}: printed “{c['raw'] if c['raw'] is not None else '(not printed; inferred)'}”"
+        if c["corrected"]:
+            cell_zh += f"，经更正为 {c['value']}（解析为 {c['parsed_value']}；更正理由：{c['correction']}）"
+            cell_en += f", corrected to {c['value']} (read as {c['parsed_value']}; reason: {c['correction']})"
+        zh = f"{report_zh}，{cell_zh}。{file_zh}{published_zh}。{dataset_zh}。"
+        en = f"{report_en}, {cell_en}. {file_en}{published_en}. {dataset_en}."
+    else:
+        zh = f"{report_zh}。{file_zh}{published_zh}。{dataset_zh}。"
+        en = f"{report_en}. {file_en}{published_en}. {dataset_en}."
+    return {"zh": zh, "en": en, "version": version, "corrected": bool(c.get("corrected")), "correction": c.get("correction"),
+            "parsed_value": c.get("parsed_value"), "value": c.get("value"), "published_url": c.get("published_url")}
+
+
+# ---------------------------------------------------------------------------------------
 # Templates and menu
 
 
@@ -390,6 +559,8 @@ def extra_template_vars(template, database, table, datasette, request):
             variables["ogi_column_labels"] = {
                 column: zh for column, (zh, _, _) in _dictionary(datasette).get(table, {}).items()
             }
+        if template.startswith("row") and table in ("facts", "reports") and request is not None:
+            variables["ogi_cite"] = await citation(datasette, request, table, tilde_decode(request.url_vars.get("pks", "")))
         return variables
 
     return inner
@@ -401,5 +572,6 @@ def menu_links(datasette):
         {"href": datasette.urls.path("/-/dashboards/overview"), "label": "Dashboard 图表"},
         {"href": datasette.urls.query(DATABASE, "search"), "label": "Search the text 全文检索"},
         {"href": datasette.urls.table(DATABASE, "report_summary"), "label": "Report summary 报告汇总"},
+        {"href": datasette.urls.table(DATABASE, "builds"), "label": "What changed 更新记录"},
         {"href": datasette.urls.database(DATABASE), "label": "All tables and questions"},
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import subprocess
@@ -24,6 +25,11 @@ SHARED = ROOT.parent / "shared"
 
 def samples() -> list[Path]:
     return sorted(sample_reports().glob("*.txt"))
+
+
+def report_id(path: Path) -> str:
+    """A report's id: its file's SHA-256, first 16 hex digits (ogi/load.py)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def gold_for(path: Path) -> dict:

@@ -10,6 +10,7 @@ import sys
 import sqlite_utils
 
 from conftest import gold_for, number_paths, samples
+from ogi import load
 
 
 def ogi(*args, cwd=None):
@@ -68,7 +69,8 @@ def test_build_records_every_file_and_survives_bad_ones(tmp_path):
     status = {r["path"]: (r["status"], r["error"]) for r in db["sources"].rows}
     assert len(status) == 9
     assert [p for p, (s, _) in status.items() if s == "parsed"] == [s.name for s in samples()]
-    assert status["nested/copy-of-000.txt"] == ("duplicate", "same content as source 1")
+    first = samples()[0]
+    assert status["nested/copy-of-000.txt"] == ("duplicate", f"same content as {first.name} (source {load._sha256(first)[:16]})")
     assert status["not-a-report.txt"][0] == "error" and "tables" in status["not-a-report.txt"][1]
     assert status["latin1.txt"][0] == "error"
     assert status["budget.xlsx"] == ("unsupported", "no reader for .xlsx files")

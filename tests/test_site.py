@@ -20,7 +20,7 @@ import sqlite_utils
 import yaml
 from markupsafe import escape
 
-from conftest import ROOT, SHARED, gold_for, samples, serving
+from conftest import ROOT, SHARED, gold_for, report_id, samples, serving
 from ogi import load, views, vocabulary
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
@@ -133,7 +133,7 @@ def test_wide_tables_read_like_the_printed_tables(built_db):
         assert wide(db, "appeals_wide", "appeal", sample.name) == gold["appeals"], sample.name
         assert wide(db, "active_wide", "item", sample.name) == gold["active"], sample.name
     # Read in printed order: position follows the template.
-    keys = [r["row_key"] for r in db.query("select row_key from requests_wide where report_id = 2 order by position")]
+    keys = [r["row_key"] for r in db.query("select row_key from requests_wide where report_id = ? order by position", [report_id(samples()[1])])]
     assert keys == [i.key for i in vocabulary.request_rows() if "2021" in i.formats]
 
 
@@ -182,7 +182,7 @@ def test_column_descriptions_in_chinese_and_english(server):
 
 def test_foreign_keys_show_labels(server):
     row = rows(server, "/ogi/requests_wide.json", row_key="granted", agency=SHANDONG, _labels="on")[0]
-    assert row["report_id"] == {"value": 5, "label": f"{SHANDONG} 2019"}
+    assert row["report_id"] == {"value": report_id(samples()[4]), "label": f"{SHANDONG} 2019"}
     assert row["source_id"]["label"] == "004_445335a71f9baff7.txt"
     fact = rows(server, "/ogi/facts.json", _size=1, _labels="on")[0]
     assert set(fact["report_id"]) == {"value", "label"}
@@ -334,8 +334,9 @@ def links(html: str) -> list[tuple[str, str]]:
 
 
 def test_from_a_number_to_the_line_it_was_printed_on(server, built_db):
-    page = get(server, "/ogi/requests_wide", report_id="5", row_key="granted").text
-    target = "/ogi/provenance?report_id=5&part=requests&row_key=granted&col_key=natural_person"
+    shandong = report_id(samples()[4])
+    page = get(server, "/ogi/requests_wide", report_id=shandong, row_key="granted").text
+    target = f"/ogi/provenance?report_id={shandong}&part=requests&row_key=granted&col_key=natural_person"
     assert (target, "69") in links(page)  # the number is the link
     fact = rows(server, target)[0]
     source = rows(server, "/ogi/sources.json", id=str(fact["source_id"]))[0]
@@ -349,10 +350,11 @@ def test_from_a_number_to_the_line_it_was_printed_on(server, built_db):
 
 
 def test_summary_numbers_link_to_the_facts_they_add_up(server):
-    page = get(server, "/ogi/report_summary", report_id="5").text
-    target = "/ogi/provenance?report_id=5&part=requests&row_key__startswith=withheld&col_key=total"
+    shandong = report_id(samples()[4])
+    page = get(server, "/ogi/report_summary", report_id=shandong).text
+    target = f"/ogi/provenance?report_id={shandong}&part=requests&row_key__startswith=withheld&col_key=total"
     assert (target, "4") in links(page)
-    assert ("/ogi/reports/5", SHANDONG) in links(page)  # and the agency to its report
+    assert (f"/ogi/reports/{shandong}", SHANDONG) in links(page)  # and the agency to its report
     facts = rows(server, target)
     assert len(facts) == 8 and sum(f["value"] for f in facts) == 4
     # a query's numbers link the same way
