@@ -451,9 +451,47 @@ def has_title_line(rows: list[Row]) -> bool:
     return any(is_title_text(row.text) for row in rows[:60])
 
 
+# --- where and when the page says it was published ------------------------------------------
+
+_URL_META = ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content", "//meta[@name='url']/@content")
+_DATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time")
+_DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
+_DATE_LABEL = re.compile(r"(?:发布时间|发布日期|發佈時間|發布時間|發布日期)\s*[:：]?\s*" + _DATE.pattern)
+
+
+def _date(match) -> str | None:
+    year, month, day = (int(g) for g in match.groups()[-3:])
+    if 1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31:
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def published(root) -> tuple[str | None, str | None]:
+    """(address, YYYY-MM-DD) the page gives itself: its canonical address (or og:url), and its
+    publication date from a meta tag or a 发布时间 / 发布日期 label. Read before the page's
+    chrome, where metadata boxes sit, is dropped."""
+    url = None
+    for query in _URL_META:
+        found = [u.strip() for u in root.xpath(query) if u.strip().startswith(("http://", "https://"))]
+        if found:
+            url = found[0]
+            break
+    date = None
+    for name in _DATE_META:
+        for content in root.xpath(f"//meta[@name='{name}' or @property='{name}']/@content"):
+            if (m := _DATE.search(content)) and (date := _date(m)):
+                break
+        if date:
+            break
+    if date is None and (m := _DATE_LABEL.search(" ".join(root.itertext()))):
+        date = _date(m)
+    return url, date
+
+
 def read(path: Path) -> Document:
     root = parse(decode(path.read_bytes()))
     title = page_title(root)
+    url, date = published(root)
     drop_chrome(root)
     flow = _Flow()
     flow.element(article(root))
@@ -466,4 +504,4 @@ def read(path: Path) -> Document:
         # the page's <title> names the report, and the title is how the report is identified.
         loc = Location(line=title[1])
         rows.insert(0, Row([Cell(title[0], loc)], loc))
-    return Document(str(path), "html", rows)
+    return Document(str(path), "html", rows, published_url=url, published_on=date)
