@@ -442,7 +442,8 @@ td.col-report_id, td.col-agency { min-width: 9em; }
 a.number { text-decoration: none; border-bottom: 1px dotted #888; }
 mark { background: #ffe066; }
 .ogi-cite { border: 1px solid #ccc; border-radius: 6px; padding: 0.4em 1em 0.8em; margin: 1.5em 0; background: #fafafa; max-width: 60em; }
-.ogi-cite textarea { width: 100%; box-sizing: border-box; font-size: 0.9em; margin-bottom: 0.6em; }
+.ogi-cite textarea { width: 100%; box-sizing: border-box; font-size: 0.9em; margin-bottom: 0.6em; field-sizing: content; }
+td.col-rates_note, td.col-appeals_note { min-width: 22em; font-size: 0.85em; }
 .ogi-cite label { display: block; font-weight: bold; width: auto; }
 .ogi-corrected, .ogi-recomputed { font-size: 0.75em; white-space: nowrap; border-radius: 3px; padding: 0 0.25em; cursor: help; }
 .ogi-corrected { background: #ffe0cc; color: #8a3000; }
