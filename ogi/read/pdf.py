@@ -130,21 +130,75 @@ def _text_lines(page, number: int) -> list[tuple[float, Row]]:
 
 
 def _join_cut_row(previous: list[Row], page_rows: list[Row]) -> list[Row]:
-    """Join the first table row of a page to the last row of the previous page when the page
-    break cut it: same number of grid columns, and its label has no row marker of its own."""
-    if not previous or not page_rows:
+    """The page's rows, with the second half of a row cut by the page break moved into its
+    first half (the last table row of the previous page).
+
+    The header rows a table repeats on its continuation are no cut row: they are kept as they
+    are and the row after them is looked at. A row is taken as the continuation only when its
+    cells complete the cut row: every text lands on text of the same column (a label going
+    on) or on a blank cell, every number on a blank cell, no two cells on the same cell, and
+    no label starts with a row marker of its own (一、 （三） 5.). A new row (its numbers under
+    numbers or under a header's words) is never joined."""
+    if not previous or not page_rows or previous[-1].loc.table is None:
         return page_rows
-    last, first = previous[-1], page_rows[0]
-    if last.loc.table is None or first.loc.table is None or len(last.cells) != len(first.cells):
+    last = previous[-1]
+    table = [r for r in previous if r.loc.page == last.loc.page and r.loc.table == last.loc.table]
+    repeated = 0
+    while repeated < min(len(page_rows), len(table) - 1) and _same_texts(page_rows[repeated], table[repeated]):
+        repeated += 1
+    if repeated == len(page_rows) or page_rows[repeated].loc.table is None:
         return page_rows
-    labels = [c.text for c in first.cells if c.text.strip() and not _is_number(c.text)]
-    if not labels or any(ROW_MARKER.match(text.strip()) for text in labels):
+    placement = _continuation(table, page_rows[repeated])
+    if placement is None:
         return page_rows
-    for upper, lower in zip(last.cells, first.cells):
-        if lower.text.strip():
-            upper.text = f"{upper.text}\n{lower.text}" if upper.text.strip() else lower.text
-            upper.merged = False
-    return page_rows[1:]
+    for lower, (row, index) in placement:
+        upper = row.cells[index]
+        if upper.text.strip():
+            upper.text = f"{upper.text}\n{lower.text}"
+        else:  # the cell's content was printed on the next page: keep where it was printed
+            row.cells[index] = Cell(lower.text, lower.loc)
+    return page_rows[:repeated] + page_rows[repeated + 1 :]
+
+
+def _same_texts(a: Row, b: Row) -> bool:
+    texts = lambda row: [re.sub(r"\s+", "", c.text) for c in row.cells if c.text.strip()]  # noqa: E731
+    return a.loc.table is not None and bool(texts(a)) and texts(a) == texts(b)
+
+
+def _continuation(table: list[Row], first: Row) -> list[tuple[Cell, tuple[Row, int]]] | None:
+    """Where each filled cell of ``first`` goes in the cut row (table[-1]), or None when
+    ``first`` is not the rest of it. A cell under a merged position goes to the cell above
+    that spans it (a group label cut by the break continues there)."""
+    placement = []
+    for cell in first.cells:
+        if cell.merged or not cell.text.strip():
+            continue
+        number = _is_number(cell.text)
+        if not number and ROW_MARKER.match(cell.text.strip()):
+            return None
+        target = _cell_above(table, cell)
+        if target is None:
+            return None
+        upper = target[0].cells[target[1]]
+        if upper.text.strip() and (number or _is_number(upper.text)):
+            return None
+        placement.append((cell, target))
+    targets = [(id(row), index) for _, (row, index) in placement]
+    return placement if placement and len(set(targets)) == len(targets) else None
+
+
+def _cell_above(table: list[Row], cell: Cell) -> tuple[Row, int] | None:
+    """The cell of the cut row (table[-1]) over ``cell``'s middle; where the cut row's position
+    is merged, the cell of the nearest row above that spans it."""
+    if cell.loc.bbox is None:
+        return None
+    middle = (cell.loc.bbox[0] + cell.loc.bbox[2]) / 2
+    for row in reversed(table):
+        for index, upper in enumerate(row.cells):
+            box = upper.loc.bbox
+            if not upper.merged and box is not None and box[0] <= middle <= box[2]:
+                return row, index
+    return None
 
 
 def _is_number(text: str) -> bool:
