@@ -77,11 +77,26 @@ def find_title(rows: list[Row]) -> tuple[str, str, int]:
             agency = as_printed[m.start("agency") : m.end("agency")]
             if _SENTENCE.search(agency):
                 continue  # "现将本机关2022年…年度报告予以公布，…": a sentence about the report
+            if agency and i > 0 and _cut_before(lines[i - 1], simplified(agency)):
+                # A title wrapped inside the agency's name (西安市雁 / 塔区教育局2021年…).
+                return printed[i - 1] + as_printed, printed[i - 1] + agency, int(m["year"])
             if agency:
                 return as_printed, agency, int(m["year"])
             if i > 0 and len(printed[i - 1]) <= TITLE_MAX:
                 return printed[i - 1] + as_printed, printed[i - 1], int(m["year"])
     raise NotAReport("no title line naming an agency and a year (…YYYY年政府信息公开工作年度报告)")
+
+
+_FRAGMENT = re.compile(r"[\u4e00-\u9fff]{1,20}")
+
+
+def _cut_before(above: str, agency: str) -> bool:
+    """True when the line above is the first part of the agency's name, cut by a line break:
+    the name alone does not start with a place name, the two together do (西安市雁 + 塔区教育局,
+    寿光市农 + 业农村局). The line above must be a few Chinese characters, nothing else."""
+    from .region import starts_with_place
+
+    return bool(_FRAGMENT.fullmatch(above)) and not starts_with_place(agency) and starts_with_place(above + agency)
 
 
 # A row only each table has, to find a table whose heading is missing or reworded.

@@ -42,22 +42,25 @@ def fit(cells: list[Token], n: int) -> list[Token]:
     return cells
 
 
-def amount(token: Token, metric: str) -> Decimal | None:
-    """The token's number in the metric's own unit (100万 -> 1000000 for an amount in 元)."""
+def amount(token: Token, metric: str, header_unit: str | None = None) -> Decimal | None:
+    """The token's number in the metric's own unit: the cell's unit if it prints one, else the
+    unit its column header names (100万 -> 1000000 for an amount in 元; 12.5 under
+    采购总金额（万元） -> 125000; 3500 under 本年收费金额（单位：元） -> 0.35 for an amount in 万元)."""
     if token.kind == "blank":
         return Decimal(0)
     if token.kind != "number":
         return None
     number = token.number
     per_unit = vocabulary.metric_unit_in_yuan(metric)
-    if per_unit is None or number.unit not in ("万", "万元", "元"):
+    unit = number.unit or header_unit
+    if per_unit is None or unit not in ("万", "万元", "元"):
         return number.value
-    in_yuan = number.value * (10_000 if number.unit.startswith("万") else 1)
+    in_yuan = number.value * (10_000 if unit.startswith("万") else 1)
     return in_yuan / per_unit
 
 
-def make_value(part: str, row: str | None, col: str, token: Token, label: str) -> Value:
-    number = amount(token, col) if part == "active" else amount(token, "")
+def make_value(part: str, row: str | None, col: str, token: Token, label: str, header_unit: str | None = None) -> Value:
+    number = amount(token, col, header_unit) if part == "active" else amount(token, "")
     note = token.number.note if token.number else None
     return Value(part, row, col, number, token.raw.strip(), token.loc, label, note=note)
 
@@ -97,6 +100,21 @@ def find_metrics(label: str) -> list[str]:
     return ordered
 
 
+_UNIT_AFTER = re.compile(r"^(?:单位)?(万元|元)")
+
+
+def header_units(label: str) -> dict[str, str]:
+    """The unit a column header names right after a metric's name: 采购总金额（万元） ->
+    {procurement_amount_yuan: 万元}; 本年收费金额（单位：元） -> {fee_amount_10k_yuan: 元}."""
+    key = label_key(label)
+    units = {}
+    for pattern, metric in _metric_patterns():
+        start = key.find(pattern)
+        if start >= 0 and metric not in units and (m := _UNIT_AFTER.match(key[start + len(pattern) :])):
+            units[metric] = m[1]
+    return units
+
+
 def format_of_metrics(metrics: list[str]) -> str | None:
     votes = [vocabulary.metric_formats(m) for m in metrics]
     only = {f[0] for f in votes if len(f) == 1}
@@ -109,11 +127,12 @@ def map_active(section: Section, year: int, out: Mapped) -> None:
     # The sub-tables （一）…（九） are sometimes printed out of order; their row labels are distinct.
     keys = best_matches([(r.label, r.has_numbers) for r in rows], [(k, i.labels) for k, i in items.items()])
     header: list[str] = []
+    units: dict[str, str] = {}
     used_metrics: list[str] = []
     for row, key in zip(rows, keys):
         found = find_metrics(row.label)
         if found:
-            header = found
+            header, units = found, header_units(row.label)
         if key is None:
             _extra_row(out, "active", row, [f"c{i + 1}" for i in range(len(row.values))])
             continue
@@ -126,7 +145,7 @@ def map_active(section: Section, year: int, out: Mapped) -> None:
         if len(cells) != len(metrics):
             out.warnings.append(Warning(f"active.{key}: {len(cells)} cells for {len(metrics)} columns; read left to right", row.loc))
         for metric, token in zip(metrics, cells):
-            out.values.append(make_value("active", key, metric, token, row.printed_label))
+            out.values.append(make_value("active", key, metric, token, row.printed_label, units.get(metric)))
         used_metrics.extend(metrics)
     fmt = format_of_metrics(used_metrics)
     if fmt:

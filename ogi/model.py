@@ -154,7 +154,8 @@ class Region:
 class Report:
     path: str
     title: str
-    agency: str
+    agency: str  # in Simplified characters (for facets, joins and search)
+    agency_printed: str  # as the title prints it (Traditional characters kept)
     year: int
     format: str
     table_formats: dict[str, str]

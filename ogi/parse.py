@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import check, locate, mapping, read, region
 from .model import Report
-from .text import plain
+from .text import plain, printed_in_traditional, simplified
 
 
 def report_format(table_formats: dict[str, str], year: int) -> str:
@@ -29,10 +29,15 @@ def parse_file(path: str | Path) -> Report:
     mapped = mapping.map_tables(parts)
     text = "\n".join(r.text for r in document.rows)
     place, agency, region_warnings = region.resolve(parts.agency, text, evidence=Path(path).name)
+    # Only a title printed in Traditional is converted: OpenCC would also turn a Simplified
+    # place name such as 乾县 into 干县.
+    if printed_in_traditional(parts.title.replace(parts.agency, "")):
+        agency = simplified(agency)
     return Report(
         path=str(path),
         title=parts.title,
         agency=agency,
+        agency_printed=parts.agency,
         year=parts.year,
         format=report_format(mapped.table_formats, parts.year),
         table_formats=mapped.table_formats,
@@ -52,6 +57,7 @@ def as_json(report: Report) -> dict:
     out = {
         "file": Path(report.path).name,
         "agency": report.agency,
+        "agency_printed": report.agency_printed,
         "year": report.year,
         "format": report.format,
         "mixed_format": report.mixed_format,

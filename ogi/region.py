@@ -52,6 +52,31 @@ def _short(name: str) -> str:
     return name
 
 
+# How names of provinces and cities are shortened at the start of an agency name (广东省 -> 广东).
+_SHORT_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "自治州", "地区", "省", "市", "盟")
+
+
+@cache
+def _place_names() -> frozenset[str]:
+    """Every division's full name, and the short form of provinces and cities."""
+    names = set()
+    for name, rank in _divisions().values():
+        names.add(name)
+        if rank < 2:
+            for suffix in _SHORT_SUFFIXES:
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                    names.add(name[: -len(suffix)])
+                    break
+    return frozenset(names)
+
+
+def starts_with_place(name: str) -> bool:
+    """True when the name begins with the name of a division (西安市雁塔区教育局, 广东省…厅),
+    in Simplified or Traditional characters; 塔区教育局 (a title cut mid-name) does not."""
+    name = simplified(name)
+    return any(name[:n] in _place_names() for n in range(2, min(len(name), 12) + 1))
+
+
 def _region_of(adcode: str) -> Region:
     names = _divisions()
     province = names.get(adcode[:2] + "0000", (None, 0))[0]

@@ -54,6 +54,11 @@ def simplified(text: str) -> str:
     return _to_simplified().convert(text)
 
 
+def printed_in_traditional(text: str) -> bool:
+    """True when the text has characters that exist only in Traditional (報告, 公開)."""
+    return simplified(text) != text
+
+
 @lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """A label reduced to what identifies it: Simplified characters, no spaces, punctuation

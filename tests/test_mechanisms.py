@@ -198,6 +198,13 @@ def test_a_misread_place_name_is_respelled_only_with_evidence():
         ("成都市武侯区财政局\n2021年度政府信息公开工作报告", "成都市武侯区财政局", 2021),
         ("广州市海珠区人力资源和社会保障局\n\n广州市海珠区人力资源和社会保障局 2019年政府信息公开工作年度报告", "广州市海珠区人力资源和社会保障局", 2019),
         ("# 深圳市南山區住房和建設局2023年政府信息公開工作年度報告", "深圳市南山區住房和建設局", 2023),
+        # Wrapped inside the agency's name: the line above completes it (the two start with a place name).
+        ("西安市雁\n塔区教育局2021年政府信息公开工作年度报告", "西安市雁塔区教育局", 2021),
+        ("寿光市农\n业农村局2021年政府信息公开工作年度报告", "寿光市农业农村局", 2021),
+        ("西安市雁塔区\n教育局2021年政府信息公开\n工作年度报告", "西安市雁塔区教育局", 2021),
+        # The line above is no part of a name that already starts with a place, or is no fragment.
+        ("西安市人民政府门户网站\n雁塔区教育局2021年政府信息公开工作年度报告", "雁塔区教育局", 2021),
+        ("索引号：11610113-2022-001\n塔区教育局2021年政府信息公开工作年度报告", "塔区教育局", 2021),
     ],
 )
 def test_title_forms(title, agency, year):
@@ -227,3 +234,49 @@ def test_tables_are_found_by_their_rows_when_headings_are_missing(tmp_path):
     headless.write_text("\n".join(lines), encoding="utf-8")
     report = as_json(parse_file(headless))
     assert number_paths(report) == number_paths(gold_for(sample))
+
+
+@pytest.mark.parametrize(
+    "header, cell, metric, value",
+    [
+        ("采购总金额（万元）", "12.5", "procurement_amount_yuan", Decimal("125000")),
+        ("采购总金额", "7.88万元", "procurement_amount_yuan", Decimal("78800")),  # the cell's own unit wins
+        ("采购总金额（万元）", "6659425.34 元", "procurement_amount_yuan", Decimal("6659425.34")),
+        ("本年收费金额（单位：元）", "3500", "fee_amount_10k_yuan", Decimal("0.35")),
+        ("本年收费金额（单位：万元）", "4068.208", "fee_amount_10k_yuan", Decimal("4068.208")),
+        ("采购项目数量（个）", "6", "procurement_projects", Decimal("6")),
+    ],
+)
+def test_amounts_in_the_unit_their_header_or_cell_names(header, cell, metric, value):
+    from ogi.mapping import Mapped, map_active
+
+    rows = rows_from_text(f"第二十条第（九）项\n信息内容\t{header}\n政府集中采购\t{cell}\n")
+    if metric != "procurement_amount_yuan":
+        item = "行政事业性收费" if metric.startswith("fee") else "政府集中采购"
+        rows = rows_from_text(f"信息内容\t{header}\n{item}\t{cell}\n")
+    out = Mapped()
+    map_active(Section("active", "二、主动公开政府信息情况", rows), 2021, out)
+    (read,) = [v for v in out.values if v.col_key == metric]
+    assert read.value == value and read.raw == cell.strip()
+
+
+def test_agency_in_simplified_with_the_printed_form_kept(tmp_path):
+    """A Traditional report: agency in Simplified, agency_printed as printed. A Simplified title
+    is never converted (OpenCC would turn the county 乾县 into 干县)."""
+    from conftest import gold_for, number_paths, samples
+    from ogi.parse import as_json, parse_file
+    import opencc
+
+    sample = samples()[1]
+    text = sample.read_text(encoding="utf-8")
+    traditional = tmp_path / "traditional.txt"
+    traditional.write_text(opencc.OpenCC("s2t").convert(text), encoding="utf-8")
+    report = as_json(parse_file(traditional))
+    gold = gold_for(sample)
+    assert report["agency"] == gold["agency"] and report["agency_printed"] == opencc.OpenCC("s2t").convert(gold["agency"]) != gold["agency"]
+    assert number_paths(report) == number_paths(gold) and report["region"] == gold["region"]
+
+    qian = tmp_path / "qian.txt"
+    qian.write_text(text.replace(gold["agency"], "乾县人民政府", 1), encoding="utf-8")
+    report = as_json(parse_file(qian))
+    assert report["agency"] == report["agency_printed"] == "乾县人民政府" and report["region"]["county"] == "乾县"
