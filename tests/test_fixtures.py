@@ -85,6 +85,69 @@ def provenance(report: dict, path: str) -> dict | None:
     return report["provenance"].get(part, {}).get(row, {}).get(col)
 
 
+@pytest.mark.parametrize("stem", STEMS)
+def test_agency_is_simplified_and_printed_form_is_kept(fixtures_dir, stem):
+    """``agency`` in Simplified (facets, joins), ``agency_printed`` as the title prints it."""
+    path, gold = document(fixtures_dir, stem)
+    report = read_or_fail(path)
+    assert (report["agency"], report["agency_printed"]) == (gold["agency"], gold["agency_printed"])
+
+
+def _squash(text: str | None) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_value_keeps_the_text_printed_in_its_cell(fixtures_dir, stem):
+    """Provenance against the generator's record: each gold value's raw text is what the
+    generator printed in that cell (a narrow PDF cell may wrap it), read, not inferred."""
+    spec = SPECS[stem]
+    path, gold = document(fixtures_dir, stem)
+    report = read_or_fail(path)
+    wrong = {}
+    for part in ("active", "requests", "appeals"):
+        for row, cols in gold[part].items():
+            for col in cols:
+                where = provenance(report, f"{part}.{row}.{col}") or {}
+                printed = make_fixtures.cell(spec, part, row, col)
+                if where.get("inferred") or _squash(where.get("raw")) != _squash(printed):
+                    wrong[f"{part}.{row}.{col}"] = (printed, where.get("raw"), where.get("inferred", False))
+    lost = [w["message"] for w in report["warnings"] if "columns; read as" in w["message"]]
+    assert not wrong and not lost, f"{path.name}: (printed, raw read, inferred) {wrong}; warnings about lost cells: {lost}"
+
+
+CUT_ROW = re.compile(r"the row requests\.(\S+) is cut by the page break")
+
+
+@pytest.mark.parametrize("stem", [s for s in STEMS if SPECS[s].kind == "pdf" and SPECS[s].layout.get("split_rows")])
+def test_a_row_cut_by_the_page_break_is_read_whole(fixtures_dir, stem):
+    """The PDF reader joins the two halves of the cut row: the row's label as printed is the
+    whole label (both pages), and each of its cells keeps the text printed there."""
+    spec = SPECS[stem]
+    path, gold = document(fixtures_dir, stem)
+    (key,) = [m[1] for note in gold["notes"] if (m := CUT_ROW.search(note))]
+    template = {k: t for k, _, t in make_fixtures.request_rows(spec.requests_format)}[key]
+    label = _squash(make_fixtures.request_label(spec, key, template))
+    report = read_or_fail(path)
+    cells = report["provenance"]["requests"][key]
+    assert {_squash(where["label"]) for where in cells.values()} == {label}, f"{path.name}: requests.{key} read with labels {cells}"
+    if spec.layout.get("cut_row"):
+        assert key == spec.layout["cut_row"]
+
+
+def test_a_repeated_header_is_not_glued_to_the_row_above_it(fixtures_dir):
+    """guangdong-eep-2022 repeats table 三's header rows after the page break; the last row
+    before it keeps its own cells (a cell '4', not '4\\n申请人情况')."""
+    from ogi.read import read
+
+    path, gold = document(fixtures_dir, "guangdong-eep-2022")
+    rows = read(path).rows
+    header = [n for n, r in enumerate(rows) if "申请人情况" in r.text]
+    assert len(header) == 2, "the header is printed twice"
+    before = rows[header[1] - 1]
+    assert before.loc.page < rows[header[1]].loc.page and not any("申请人情况" in c.text for c in before.cells)
+
+
 NOT_APPLICABLE_MARKS = {"/", "／", "—", "——", "-", "－", "─"}
 
 
@@ -195,6 +258,10 @@ def test_document_has_the_quirks_its_gold_describes(fixtures_dir, stem):
     if spec.kind == "docx":
         xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
         assert "<w:gridSpan" in xml and '<w:vMerge w:val="restart"/>' in xml and "<w:vMerge/>" in xml
+        if spec.layout.get("traditional"):
+            assert gold["agency_printed"] in xml and "政府信息公開" in xml and "公开" not in xml
+        if "header_unit" in spec.quirks:
+            assert make_fixtures.metric_header(spec, spec.quirks["header_unit"]["metric"]) in xml
     elif spec.kind == "pdf":
         pages = make_fixtures.pdf_page_texts(path)
         before, after = spec.layout["footer"].split("{}")
@@ -206,6 +273,10 @@ def test_document_has_the_quirks_its_gold_describes(fixtures_dir, stem):
         assert len(with_header) == (2 if spec.layout.get("header_repeat") else 1)
         if spec.layout.get("split_rows"):
             assert any("cut by the page break" in note for note in gold["notes"])
+        if spec.layout.get("active_break"):
+            assert any("has its header rows at the foot of page" in note for note in gold["notes"])
+        if spec.title_style == "wrapped":
+            assert pages[0].splitlines()[0].strip() == spec.agency[: spec.layout["title_break"]], "the title wraps inside the agency's name"
     elif spec.kind == "scan":
         assert all(not t.strip() for t in make_fixtures.pdf_page_texts(path)), "an image-only PDF has no text layer"
     elif spec.kind == "html":
@@ -224,3 +295,5 @@ def test_document_has_the_quirks_its_gold_describes(fixtures_dir, stem):
     else:
         text = data.decode("utf-8")
         assert ("\t" in text) if spec.kind == "txt" else ("|---|" in text)
+        if "header_unit" in spec.quirks:
+            assert make_fixtures.metric_header(spec, spec.quirks["header_unit"]["metric"]) in text
