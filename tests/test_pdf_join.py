@@ -71,3 +71,10 @@ def test_a_cut_group_label_continues_in_the_cell_above_that_spans_it():
     page = [row(5, 1, 1, ["度办理结果", "", ""], top=60)]
     assert _join_cut_row(previous, page) == []
     assert texts(previous) == [["三、本年\n度办理结果", "68", "86"], ["", "6", "13"]]
+
+
+def test_a_number_goes_only_into_the_cut_row_itself():
+    previous = [row(4, 2, 1, ["（三）不予公开", "", "0"]), row(4, 2, 2, ["1.属于国家秘密", None, "2"], top=700)]
+    page = [row(5, 1, 1, ["", "7", ""], top=60)]  # under a merged position of the cut row
+    assert texts(_join_cut_row(previous, page)) == [["", "7", ""]]
+    assert texts(previous) == [["（三）不予公开", "", "0"], ["1.属于国家秘密", "", "2"]]

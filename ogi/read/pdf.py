@@ -6,8 +6,9 @@ marked ``merged``) and the lines of text outside tables (split into cells where 
 separates words, so ``规章   0   0   0`` printed without rules still gives one cell per value).
 
 What pdfplumber's tables get wrong on real reports is repaired here, once:
-- a row cut by a page break (its label continues at the top of the next page, in a row
-  without a row marker) is joined to its first half, cell by cell;
+- a row cut by a page break (its label or cells continue at the top of the next page, after
+  any header rows the table repeats there) is joined to its first half, cell by cell, columns
+  matched by x position; a repeated header or a new row is never joined;
 - page numbers (``- 4 -``, ``— 5 —``, ``第 4 页``) are dropped, so they never join a row;
 - a page whose text layer has no Chinese characters is a scan and is read by OCR.
 """
@@ -180,8 +181,8 @@ def _continuation(table: list[Row], first: Row) -> list[tuple[Cell, tuple[Row, i
         if target is None:
             return None
         upper = target[0].cells[target[1]]
-        if upper.text.strip() and (number or _is_number(upper.text)):
-            return None
+        if upper.text.strip() and (number or _is_number(upper.text)) or (number and target[0] is not table[-1]):
+            return None  # a number goes only into a blank cell of the cut row itself
         placement.append((cell, target))
     targets = [(id(row), index) for _, (row, index) in placement]
     return placement if placement and len(set(targets)) == len(targets) else None
