@@ -285,7 +285,8 @@ def test_which_agencies_refused_most_in_a_year(server):
     assert [r["withheld"] for r in top] == sorted((r["withheld"] for r in top), reverse=True)
     table = list(csv.DictReader(io.StringIO(get(server, "/ogi/refusals_by_agency.csv", year="2019", province="").text)))
     assert table[0]["agency"] == SHANDONG and table[0]["withheld"] == "4"
-    assert rows(server, "/ogi/refusals_by_agency.json", year="2019", province="安徽省")[0]["agency"] == "相山区人力资源和社会保障局"
+    assert rows(server, "/ogi/refusals_by_agency.json", year="2019", province="安徽省") == []  # 0 answered: left out by default
+    assert rows(server, "/ogi/refusals_by_agency.json", year="2019", province="安徽省", min_answered="0")[0]["agency"] == "相山区人力资源和社会保障局"
 
 
 def test_rates_by_province_and_year(server):
@@ -293,6 +294,8 @@ def test_rates_by_province_and_year(server):
     assert table[("山东省", 2019)]["refusal_rate"] == 2.5
     assert table[("广东省", 2019)]["unable_rate"] == round(100 * 7 / 9, 1)
     assert table[("安徽省", 2019)]["reports"] == 1
+    # it answered nothing: no rate rests on it, and the province has none rather than 0
+    assert (table[("安徽省", 2019)]["reports_pooled"], table[("安徽省", 2019)]["refusal_rate"]) == (0, None)
 
 
 def test_agencies_with_most_requests(server):
