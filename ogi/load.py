@@ -128,7 +128,7 @@ def report_rows(report: Report, report_id: str, source_id: str, section_ids: set
                 "id": report_id,
                 "source_id": source_id,
                 "agency": report.agency,
-                "agency_printed": getattr(report, "agency_printed", None) or report.agency,
+                "agency_printed": report.agency_printed,
                 "year": report.year,
                 "format": report.format,
                 "mixed_format": int(report.mixed_format),
