@@ -144,10 +144,20 @@ class Warning:
 
 @dataclass
 class Region:
+    """Where an agency is (ogi/region.py): full official names and the adcode of the deepest
+    division settled, with its coordinates; the agency's own level; how it was settled."""
+
     province: str | None = None
     city: str | None = None
     county: str | None = None
     adcode: str | None = None
+    longitude: float | None = None  # of the division ``adcode`` names (cpca's table)
+    latitude: float | None = None
+    # The agency's level: province, city, county; township (a 乡/镇/街道 agency, placed at its
+    # county); zone (a development zone or new area, placed at the division administering it).
+    level: str | None = None
+    status: str | None = None  # settled, ambiguous, not_found
+    why: str | None = None  # one line: the evidence that settled it, or why it could not be
 
 
 @dataclass

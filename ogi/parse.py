@@ -28,7 +28,7 @@ def parse_file(path: str | Path) -> Report:
     parts = locate.locate(document)
     mapped = mapping.map_tables(parts)
     text = "\n".join(r.text for r in document.rows)
-    place, agency, region_warnings = region.resolve(parts.agency, text, evidence=Path(path).name)
+    place, agency, region_warnings = region.resolve(parts.agency, text, evidence=Path(path).name, title=parts.title)
     # Only a title printed in Traditional is converted: OpenCC would also turn a Simplified
     # place name such as 乾县 into 干县.
     if printed_in_traditional(parts.title.replace(parts.agency, "")):
@@ -63,6 +63,8 @@ def as_json(report: Report) -> dict:
         "mixed_format": report.mixed_format,
         "table_formats": report.table_formats,
         "region": {"province": report.region.province, "city": report.region.city, "county": report.region.county},
+        # How the region was settled (ogi/region.py): adcode, coordinates, level, status, why.
+        "region_detail": {k: getattr(report.region, k) for k in ("adcode", "longitude", "latitude", "level", "status", "why")},
         "active": {},
         "requests": {},
         "appeals": {},
