@@ -376,7 +376,7 @@ def _narrow(candidates: frozenset[str], source: Evidence) -> tuple[frozenset[str
     return best, score
 
 
-def _found(source: Evidence, deepest_rank: int = 2) -> tuple[frozenset[str], str] | None:
+def _found(source: Evidence) -> tuple[frozenset[str], str] | None:
     """Where a piece of evidence places an agency whose name names no division: the divisions its
     texts designate (each text read as a chain of names), or for the text as a whole, the
     county (else the city) it names most. (codes, the name that says so)"""
@@ -400,10 +400,8 @@ def _found(source: Evidence, deepest_rank: int = 2) -> tuple[frozenset[str], str
     for text in source.texts:
         c = chain(text)
         if c is not None:
-            deepest = frozenset(code for code in c.codes if divisions()[code].rank <= deepest_rank)
-            if deepest:
-                found |= deepest
-                said.append("".join(c.names))
+            found |= c.codes
+            said.append("".join(c.names))
     if not found:
         return None
     # Several texts (two addresses) that name places inside one another agree on the deepest.
@@ -478,13 +476,12 @@ def resolve(agency: str, text: str = "", evidence: str = "", *, title: str = "",
             if len(narrowed) == 1:
                 (code,) = narrowed
                 why = f"{what}, which is in {len(codes)} places ({_list(codes)}); {source.label} names {_label(code)} ({score[code]}×)"
-                region = _settled(code, level or _level(code), why)
-                warnings.append(Warning(f"region: {named} exists in {len(codes)} places ({_list(codes)}); {source.label} names {_label(code)}"))
-                return region, printed, warnings
+                warnings.append(Warning(f"region: {why}"))
+                return _settled(code, level or _level(code), why), printed, warnings
             codes = narrowed
         level = level or _common_level(codes)
         why = f"{what}, which is in {len(codes)} places ({_list(codes)}); nothing in the title, text, file name or hint says which"
-        warnings.append(Warning(f"region: {named} exists in {_list(codes)}; the report does not say which"))
+        warnings.append(Warning(f"region: {why}"))
         return _open(codes, level, why), printed, warnings
 
     # No division in the agency name.
@@ -509,13 +506,14 @@ def resolve(agency: str, text: str = "", evidence: str = "", *, title: str = "",
             codes = narrowed
         if len(codes) == 1:
             (code,) = codes
-            warnings.append(Warning(f"region: no division in the agency name {printed!r}; {source.label} names {said}"))
+            warnings.append(Warning(f"region: {why}"))
             return _settled(code, level or _level(code), why), printed, warnings
-        warnings.append(Warning(f"region: no division in the agency name {printed!r}; {source.label} names {_list(codes)}"))
-        return _open(codes, level, why + "; nothing says which"), printed, warnings
-    region = Region(level=level, status="not_found", why=f"{subject}; nothing in the title, text, file name or hint names one")
-    warnings.append(Warning(f"region: no province, city or county found in agency name {printed!r}"))
-    return region, printed, warnings
+        why += "; nothing says which"
+        warnings.append(Warning(f"region: {why}"))
+        return _open(codes, level or _common_level(codes), why), printed, warnings
+    why = f"{subject}; nothing in the title, text, file name or hint names one"
+    warnings.append(Warning(f"region: {why}"))
+    return Region(level=level, status="not_found", why=why), printed, warnings
 
 
 def _common_level(codes: frozenset[str]) -> str | None:
