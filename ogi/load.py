@@ -14,12 +14,16 @@ build is recorded in ``builds`` with what it changed against the database it rep
 from __future__ import annotations
 
 import csv
+import glob
 import hashlib
 import os
 import re
 import shutil
+import sqlite3
+import stat
 import tempfile
-import traceback
+import urllib.parse
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
@@ -27,10 +31,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import __version__, corrections, history, read, views, vocabulary
+from . import __version__, corrections, history, read, same_report, views, vocabulary
+from . import inputs as inputs_mod
+from .cache import Cache
+from .isolate import Outcome, Pool
+from .limits import Limits
 from .locate import HEADINGS
-from .model import ParseError, Report
-from .parse import parse_file
+from .model import Report
 from .text import plain
 
 @dataclass
@@ -45,21 +52,11 @@ class BuildSummary:
     correction_problems: list[str] = field(default_factory=list)  # a sentence per line not applied
     version: str = ""
     changes: dict[str, int] = field(default_factory=dict)  # kind -> count, against the previous build
-
-
-def input_files(inputs: list[Path]) -> list[tuple[Path, Path]]:
-    """(file, folder it was found under) for every file below the inputs, sorted, hidden ones skipped."""
-    found = []
-    for root in inputs:
-        if root.is_file():
-            found.append((root, root.parent))
-            continue
-        if not root.exists():
-            raise FileNotFoundError(f"{root}: no such file or folder")
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            found += [(Path(dirpath) / f, root) for f in sorted(filenames) if not f.startswith(".")]
-    return found
+    # incremental: files parsed because new / changed (same path, other bytes), parses reused
+    # from the cache, files of the previous build no longer given, parses run in this build
+    incremental: dict[str, int] = field(default_factory=dict)
+    failed: int = 0  # files that could not be read or parsed (status error): --strict fails on them
+    workers_replaced: int = 0  # worker processes killed (timeout) or dead (crash) and replaced
 
 
 def _sha256(path: Path) -> str:
@@ -228,7 +225,7 @@ def derive(db: sqlite_utils.Database) -> None:
     db["sections"].enable_fts(["heading", "text"], tokenize="trigram", create_triggers=False)
 
 
-ORIGINALS = "originals"  # folder next to the database with every input file, named by content
+ORIGINALS = "originals"  # folder next to the database with the files of its reports, named by content
 MANIFEST = "sources.csv"  # beside the inputs: file,url,published for files that do not say it themselves
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -261,27 +258,6 @@ def read_manifest(root: Path) -> tuple[dict[str, dict], list[str]]:
     return entries, problems
 
 
-def publish_original(path: Path, digest: str, originals: Path) -> str:
-    """Copy a file into the originals folder as <sha256>.<ext> (once) and return its URL on the site.
-
-    Named by content, so a file is stored once however often it is given, a rebuild never
-    overwrites a file a reader has cited, and the name proves what the file is.
-    """
-    name = digest + path.suffix.lower()
-    target = originals / name
-    if not target.exists():
-        fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".tmp", dir=originals)
-        os.close(fd)
-        try:
-            shutil.copyfile(path, tmp)
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return f"/{ORIGINALS}/{name}"
-
-
 def _correction_row(outcome: corrections.Outcome, fact_ids: dict[tuple, str]) -> dict:
     c = outcome.correction
     if c is None:  # an invalid line: keep what it said
@@ -298,101 +274,398 @@ def _correction_row(outcome: corrections.Outcome, fact_ids: dict[tuple, str]) ->
     }
 
 
-def _parse(path: Path, source: dict, fixes: list, outcomes: list, section_ids: set[int], progress) -> dict[str, list[dict]]:
-    """The rows of one file's report with its corrections applied; on failure, the error in
-    ``source`` and no rows."""
+# ---------------------------------------------------------------------------------------
+# The build: find the inputs (ogi/inputs.py), read each once, parse the new ones in limited
+# worker processes (ogi/isolate.py) or take their parse from the cache (ogi/cache.py), link
+# files of the same report (ogi/same_report.py), write a temporary database, swap it in,
+# then make originals/ hold exactly the files of the reports in it.
+
+CACHE = "ogi-cache"  # folder next to the database: parsed reports by sha256 + parser + limits
+STAGING = "staging"  # inside the cache: the bytes being parsed, copied as they were hashed
+MAX_TEXT = 20_000  # characters of one stored text value; the site's SQL length limit is above it
+MAX_ERROR = 600  # characters of a sources.error
+_ORIGINAL_NAME = re.compile(r"^[0-9a-f]{64}(\.[a-z0-9]+)?$")
+
+
+class BuildLocked(RuntimeError):
+    """Another build of the same database is running."""
+
+
+def lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+@contextmanager
+def build_lock(db_path: Path):
+    """Hold ``<db>.lock`` for the build (flock: released by the system when the build dies,
+    so a killed build never leaves a stale lock); BuildLocked when another build holds it."""
+    import fcntl
+
+    fd = os.open(lock_path(db_path), os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        report = parse_file(path)
-    except ParseError as e:
-        source.update(status="error", error=str(e))
-        return {}
-    except Exception as e:  # a parser bug must not stop the build; record it
-        source.update(status="error", error=f"internal error: {type(e).__name__}: {e}")
-        progress(traceback.format_exc())
-        return {}
-    report, applied = corrections.apply(report, fixes)
-    outcomes += applied
-    # The page's own word on where and when it was published, unless the manifest says it.
-    if not source["published_from"] and (report.published_url or report.published_on):
-        source.update(published_url=report.published_url, published_on=report.published_on, published_from="page")
-    return report_rows(report, source["id"], source["id"], section_ids)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            raise BuildLocked(
+                f"another build of {db_path} is running ({holder}): wait for it to finish, or stop it, then build again"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, started {datetime.now(timezone.utc).isoformat(timespec='seconds')}".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
-def build(inputs: list[Path], db_path: Path, progress=lambda message: None, corrections_path: Path | None = None) -> BuildSummary:
-    files = input_files(inputs)
+def outputs(db_path: Path) -> list[Path]:
+    """Everything a build of ``db_path`` writes: never an input, even inside an input folder."""
+    return [db_path, lock_path(db_path), db_path.with_name(db_path.name + "-journal"), db_path.with_name(db_path.name + "-wal"),
+            db_path.with_name(db_path.name + "-shm"), db_path.parent / ORIGINALS, db_path.parent / CACHE]
+
+
+def clean_leftovers(db_path: Path) -> int:
+    """Remove what a killed build left (temporary databases, half-copied originals, staged
+    files); called with the lock held, so no running build owns them. How many were removed."""
+    removed = 0
+    leftovers = list(db_path.parent.glob(glob.escape(db_path.name) + ".*.tmp"))
+    leftovers += list(db_path.parent.glob(glob.escape(db_path.name) + ".*.tmp-journal"))
+    for folder in (db_path.parent / ORIGINALS, db_path.parent / CACHE):
+        if folder.is_dir():
+            leftovers += [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    for path in leftovers:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    staging = db_path.parent / CACHE / STAGING
+    if staging.is_dir():
+        removed += sum(1 for p in staging.rglob("*") if p.is_file())
+        shutil.rmtree(staging, ignore_errors=True)
+    return removed
+
+
+def _replaceable(db_path: Path) -> bool:
+    """Whether ``db_path`` may be overwritten: absent, empty, or a database ogi built."""
+    if not db_path.exists():
+        return True
+    if not db_path.is_file() or db_path.is_symlink():
+        return False
+    if db_path.stat().st_size == 0:
+        return True
+    with db_path.open("rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            return False
+    try:
+        conn = sqlite3.connect(f"file:{urllib.parse.quote(str(db_path.resolve()))}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return {"sources", "builds"} <= names
+
+
+def _previous_sources(db_path: Path) -> dict[str, str]:
+    """{path: sha256} of the database being replaced (to tell new, changed and vanished files)."""
+    if not db_path.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{urllib.parse.quote(str(db_path.resolve()))}?mode=ro", uri=True)
+        try:
+            return {path: sha for path, sha in conn.execute("select path, sha256 from sources where sha256 is not null")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return {}
+
+
+class _Scrubber:
+    """Messages for public columns without the build machine's absolute paths."""
+
+    def __init__(self, folders: list[Path]):
+        prefixes = {str(p) for f in folders for p in (f, f.absolute(), Path(os.path.realpath(f)))}
+        prefixes |= {os.getcwd(), str(Path.home()), tempfile.gettempdir()}
+        self.prefixes = sorted((p.rstrip("/") + "/" for p in prefixes if p and p != "/"), key=len, reverse=True)
+
+    _ABSOLUTE = re.compile(r"(?<![\w.~])/(?:[^\s/'\"():,<>]+/)+([^\s/'\"():,<>]*)")
+
+    def __call__(self, message: str | None) -> str | None:
+        if message is None:
+            return None
+        for prefix in self.prefixes:
+            message = message.replace(prefix, "")
+        message = self._ABSOLUTE.sub(lambda m: m.group(1) or "…", message)
+        return message if len(message) <= MAX_ERROR else message[: MAX_ERROR - 1] + "…"
+
+
+def _bounded(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Cut any text value longer than MAX_TEXT characters (a hostile file's 'section' of
+    megabytes): the site's SQL length limit must stay above every stored value."""
+    for table_rows in rows.values():
+        for row in table_rows:
+            for k, v in row.items():
+                if isinstance(v, str) and len(v) > MAX_TEXT:
+                    row[k] = v[:MAX_TEXT] + f"…（以下略，共 {len(v):,} 字，全文见原文件 · cut: {len(v):,} characters in all, see the original file）"
+    return rows
+
+
+def _publish(entry: inputs_mod.Entry, digest: str, staged: Path | None, originals: Path, limits: Limits) -> str:
+    """Put a report's file into originals/ as <sha256>.<ext> (once; the very bytes hashed)
+    and return its URL on the site. Named by content: a name always means the same bytes."""
+    name = digest + entry.path.suffix.lower()
+    target = originals / name
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".tmp", dir=originals)
+        os.close(fd)
+        try:
+            if staged is not None and staged.is_file():
+                shutil.copyfile(staged, tmp)
+            else:
+                inputs_mod.read_bytes(entry, limits.max_file_bytes, copy_to=Path(tmp), expect=digest)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return f"/{ORIGINALS}/{name}"
+
+
+def _prune_originals(originals: Path, keep: set[str]) -> int:
+    """Remove from originals/ every file that is no report's in the new database (files of
+    earlier builds, dropped inputs, failed files); only names this program writes are touched."""
+    removed = 0
+    for path in originals.iterdir():
+        if path.name in keep or not (_ORIGINAL_NAME.match(path.name) or path.name.endswith(".tmp")):
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _path_id(relative: str, taken: set[str]) -> str:
+    """The id of a source never read (no bytes, no sha256): a hash of its path."""
+    key = "path-" + hashlib.sha256(relative.encode("utf-8")).hexdigest()[:16]
+    n = 1
+    while key in taken:
+        n += 1
+        key = f"path-{hashlib.sha256(f'{relative}#{n}'.encode()).hexdigest()[:16]}"
+    return key
+
+
+def build(inputs: list[Path], db_path: Path, progress=lambda message: None, corrections_path: Path | None = None,
+          limits: Limits | None = None, workers: int | None = None, use_cache: bool = True) -> BuildSummary:
+    """Build ``db_path`` from every file under ``inputs``; see the module's docstring.
+
+    Raises FileNotFoundError for a missing input, ValueError when ``db_path`` names an input
+    or a file that is not a database ogi built, BuildLocked when another build of it runs."""
+    limits = limits or Limits()
+    db_path = Path(db_path)
+    for given in inputs:
+        if given.exists() and db_path.exists() and os.path.samefile(given, db_path):
+            raise ValueError(f"--db {db_path} is one of the inputs: give the database another name")
+    if not _replaceable(db_path):
+        raise ValueError(f"--db {db_path} exists and is not a database built by ogi: refusing to overwrite it (give another name)")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(db_path):
+        cleaned = clean_leftovers(db_path)
+        if cleaned:
+            progress(f"removed {cleaned} files left by an interrupted build")
+        return _build(inputs, db_path, progress, corrections_path, limits, workers, use_cache)
+
+
+def _build(inputs: list[Path], db_path: Path, progress, corrections_path: Path | None, limits: Limits,
+           workers: int | None, use_cache: bool) -> BuildSummary:
+    originals = db_path.parent / ORIGINALS
+    cache = Cache(db_path.parent / CACHE, limits.fingerprint(), enabled=use_cache)
+    staging = db_path.parent / CACHE / STAGING
+    entries = inputs_mod.discover(inputs, exclude=outputs(db_path))
+    public = _Scrubber([*inputs, db_path.parent, staging])
     manifest: dict[tuple[Path, str], dict] = {}
-    for root in dict.fromkeys(root for _, root in files):
-        entries, problems = read_manifest(root)
-        manifest.update({(root, name): entry for name, entry in entries.items()})
+    for root in dict.fromkeys(e.root for e in entries):
+        try:  # only a real file: never a link out of the folder, a FIFO or a device
+            regular = stat.S_ISREG(os.lstat(root / MANIFEST).st_mode)
+        except OSError:
+            regular = False
+        if not regular:
+            continue
+        entries_, problems = read_manifest(root)
+        manifest.update({(root, name): entry for name, entry in entries_.items()})
         for problem in problems:
             progress(problem)
     fixes, outcomes = corrections.read(corrections_path) if corrections_path else ([], [])
     fixes_by_file: dict[str, list[corrections.Correction]] = {}
     for fix in fixes:
         fixes_by_file.setdefault(fix.sha256, []).append(fix)
+    previous = _previous_sources(db_path)
+    summary = BuildSummary(files=len(entries))
 
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    # 1. Every entry: a sources row; read each file once (sha256, size).
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    records: list[tuple[inputs_mod.Entry, dict]] = []
+    seen: dict[str, tuple[str, str]] = {}  # sha256 -> (source id, path) of its first file
+    taken: set[str] = set()
+    present: set[str] = set()
+    to_parse: list[int] = []  # indexes into records
+    for entry in entries:
+        given = manifest.get((entry.root, entry.relative)) or manifest.get((entry.root, entry.name)) or {}
+        source = {
+            "id": None, "path": entry.relative, "file_name": entry.name, "sha256": None,
+            "format": entry.path.suffix.lower().lstrip(".") or None, "bytes": None, "status": "parsed", "error": None,
+            "note": entry.note, "parser_version": __version__, "read_at": now, "url": None,
+            "published_url": given.get("url"), "published_on": given.get("published"),
+            "published_from": "manifest" if given.get("url") or given.get("published") else None,
+        }
+        records.append((entry, source))
+        if entry.kind != inputs_mod.FILE:
+            source.update(id=_path_id(entry.relative, taken), status="skipped" if entry.kind == inputs_mod.SKIPPED else "error",
+                          error=entry.reason)
+            taken.add(source["id"])
+            continue
+        try:
+            digest, size = inputs_mod.read_bytes(entry, limits.max_file_bytes)
+        except inputs_mod.InputError as e:
+            source.update(id=_path_id(entry.relative, taken), status="error", error=str(e))
+            taken.add(source["id"])
+            continue
+        present.add(digest)
+        source.update(id=source_key(digest, entry.relative, first=digest not in seen), sha256=digest, bytes=size)
+        taken.add(source["id"])
+        if entry.name == MANIFEST and entry.path.parent == entry.root:
+            source["status"] = "manifest"  # read above; not a report, not published
+        elif digest in seen:
+            source.update(status="duplicate", error=f"same content as {seen[digest][1]} (source {seen[digest][0]})")
+        else:
+            seen[digest] = (source["id"], entry.relative)
+            if not read.supported(entry.path):
+                source.update(status="unsupported", error=f"no reader for {entry.path.suffix or 'files without an extension'} files")
+            else:
+                to_parse.append(len(records) - 1)
+
+    # 2. Parse what the cache does not hold, in limited worker processes.
+    results: dict[int, Outcome] = {}
+    staged: dict[int, Path] = {}
+    jobs: list[tuple[int, Path]] = []
+    for i in to_parse:
+        entry, source = records[i]
+        hit = cache.get(source["sha256"], entry.name)
+        if hit is not None:
+            results[i] = hit
+            summary.incremental["reused"] = summary.incremental.get("reused", 0) + 1
+            continue
+        kind = "changed" if previous.get(source["path"]) not in (None, source["sha256"]) else "new"
+        summary.incremental[kind] = summary.incremental.get(kind, 0) + 1
+        folder = staging / source["sha256"][:16]
+        folder.mkdir(parents=True, exist_ok=True)
+        copy = folder / (entry.name if entry.name not in ("", ".", "..") else "file")
+        try:
+            inputs_mod.read_bytes(entry, limits.max_file_bytes, copy_to=copy, expect=source["sha256"])
+        except inputs_mod.InputError as e:
+            results[i] = Outcome(kind="input", message=str(e))
+            continue
+        staged[i] = copy
+        jobs.append((i, copy))
+    current = {source["path"] for _, source in records}
+    summary.incremental["vanished"] = sum(1 for path in previous if path not in current)
+    summary.incremental["parsed"] = len(jobs)
+    if jobs:
+        with Pool(limits, workers) as pool:
+            progress(f"parsing {len(jobs)} files in {min(pool.size, len(jobs))} worker processes "
+                     f"({len(to_parse) - len(jobs)} parses reused)")
+            for i, outcome in pool.run(jobs):
+                results[i] = outcome
+                entry, source = records[i]
+                cache.put(source["sha256"], entry.name, outcome)
+                if outcome.detail:
+                    progress(f"{entry.relative}: {outcome.detail}")
+            summary.workers_replaced = pool.replaced
+
+    # 3. Corrections, what the page says of itself, and one report per agency and year.
+    parsed_reports: list[same_report.Parsed] = []
+    parsed: set[str] = set()
+    for i in to_parse:
+        entry, source = records[i]
+        outcome = results[i]
+        if outcome.report is None:
+            source.update(status="error", error=public(outcome.message))
+            continue
+        report, applied = corrections.apply(outcome.report, fixes_by_file.get(source["sha256"], []))
+        outcomes += applied
+        parsed.add(source["sha256"])
+        # The page's own word on where and when it was published, unless the manifest says it.
+        if not source["published_from"] and (report.published_url or report.published_on):
+            source.update(published_url=report.published_url, published_on=report.published_on, published_from="page")
+        parsed_reports.append(same_report.Parsed(source, report))
+    primaries: dict[str, same_report.Parsed] = {}  # source id -> primary
+    file_rows: list[dict] = []
+    difference_rows: list[dict] = []
+    for group in same_report.group(parsed_reports):
+        primary = group[0]
+        report_id = primary.source["id"]
+        primaries[report_id] = primary
+        file_rows.append(same_report.file_row(primary, report_id, "primary", 0))
+        for alternate in group[1:]:
+            rows = same_report.differences(primary, alternate, report_id)
+            difference_rows += rows
+            file_rows.append(same_report.file_row(alternate, report_id, "alternate", len(rows)))
+            alternate.source.update(
+                status="alternate",
+                note="; ".join(filter(None, [alternate.source["note"],
+                    f"the same report ({primary.report.agency} {primary.report.year}) as {primary.source['path']}, "
+                    f"which was chosen as primary ({same_report.RULE}); {len(rows)} values differ (report_differences)"])))
+
+    # 4. originals/: the files of the reports (primary and alternate), nothing else.
+    originals.mkdir(exist_ok=True)
+    published: dict[str, str] = {}  # sha256 -> url
+    for i in to_parse:
+        entry, source = records[i]
+        if source["status"] in ("parsed", "alternate"):
+            try:
+                source["url"] = published[source["sha256"]] = _publish(entry, source["sha256"], staged.get(i), originals, limits)
+            except (OSError, inputs_mod.InputError) as e:  # the numbers are still worth having without the copy
+                progress(f"could not copy {entry.relative} to {ORIGINALS}/: {public(str(e))}")
+    for entry, source in records:
+        if source["status"] == "duplicate":
+            source["url"] = published.get(source["sha256"])
+
+    # 5. The database, written to a temporary file and swapped in when complete.
     fd, tmp = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
     os.unlink(tmp)
-    summary = BuildSummary(files=len(files))
-    originals = db_path.parent / ORIGINALS
-    originals.mkdir(exist_ok=True)
     db = sqlite_utils.Database(tmp)
     try:
         create(db)
-        seen: dict[str, tuple[str, str]] = {}  # sha256 -> (source id, path) of its first file
-        present: set[str] = set()
-        parsed: set[str] = set()
+        db.executescript(same_report.SCHEMA)
         section_ids: set[int] = set()
         fact_ids: dict[tuple, str] = {}  # (sha256, part, row_key, col_key) -> fact id, for corrections
-        for path, root in files:
-            relative = str(path.relative_to(root)) if path != root else path.name
-            digest = _sha256(path)
-            present.add(digest)
-            given = manifest.get((root, relative)) or manifest.get((root, path.name)) or {}
-            source = {
-                "id": source_key(digest, relative, first=digest not in seen),
-                "path": relative,
-                "file_name": path.name,
-                "sha256": digest,
-                "format": path.suffix.lower().lstrip(".") or None,
-                "bytes": path.stat().st_size,
-                "status": "parsed",
-                "error": None,
-                "parser_version": __version__,
-                "read_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "url": None,
-                "published_url": given.get("url"),
-                "published_on": given.get("published"),
-                "published_from": "manifest" if given.get("url") or given.get("published") else None,
-            }
-            rows: dict[str, list[dict]] = {}
-            if path.name == MANIFEST and path.parent == root:
-                source["status"] = "manifest"  # read above; not a report, not published
-            elif digest in seen:
-                source.update(status="duplicate", error=f"same content as {seen[digest][1]} (source {seen[digest][0]})", url=f"/{ORIGINALS}/{digest}{path.suffix.lower()}")
-            else:
-                try:
-                    source["url"] = publish_original(path, digest, originals)
-                except OSError as e:  # the numbers are still worth having without the copy
-                    progress(f"could not copy {path} to {originals}: {e}")
-                seen[digest] = (source["id"], relative)
-                if not read.supported(path):
-                    source.update(status="unsupported", error=f"no reader for {path.suffix or 'files without an extension'} files")
-                else:
-                    rows = _parse(path, source, fixes_by_file.get(digest, []), outcomes, section_ids, progress)
-                    if rows:
-                        parsed.add(digest)
-                        for fact in rows["facts"]:
-                            fact_ids.setdefault((digest, fact["part"], fact["row_key"], fact["col_key"]), fact["id"])
+        for entry, source in records:
+            source["error"] = public(source["error"])
             db["sources"].insert(source)
-            for table, table_rows in rows.items():
-                db[table].insert_all(table_rows)
-            summary.by_status[source["status"]] = summary.by_status.get(source["status"], 0) + 1
-            if source["error"]:
+            primary = primaries.get(source["id"])
+            if primary is not None:
+                rows = _bounded(report_rows(primary.report, source["id"], source["id"], section_ids))
+                for table, table_rows in rows.items():
+                    db[table].insert_all(table_rows)
+                for fact in rows.get("facts", []):
+                    fact_ids.setdefault((source["sha256"], fact["part"], fact["row_key"], fact["col_key"]), fact["id"])
+            status = source["status"]
+            summary.by_status[status] = summary.by_status.get(status, 0) + 1
+            if source["error"] and status not in ("duplicate",):
                 summary.errors.append((source["path"], source["error"]))
-            progress(f"{source['status']:>11}  {source['path']}" + (f"  ({source['error']})" if source["error"] else ""))
+            if status == "error":
+                summary.failed += 1
+            detail = source["error"] or (source["note"] if status == "alternate" else None)
+            progress(f"{status:>11}  {source['path']}" + (f"  ({detail})" if detail else ""))
+        db["report_files"].insert_all(file_rows)
+        db["report_differences"].insert_all(difference_rows)
 
         outcomes += corrections.unmatched(fixes, parsed, present)
         outcomes.sort(key=lambda o: o.line)
@@ -414,4 +687,8 @@ def build(inputs: list[Path], db_path: Path, progress=lambda message: None, corr
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    # 6. After the swap: what the new database does not name goes.
+    _prune_originals(originals, {url.rsplit("/", 1)[1] for url in published.values()})
+    cache.prune()
+    shutil.rmtree(staging, ignore_errors=True)
     return summary

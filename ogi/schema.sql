@@ -8,14 +8,15 @@
 -- "<report>-<part>-<row>-<column>". The same number has the same id, and URL, in every build.
 
 CREATE TABLE sources (
-    id TEXT PRIMARY KEY,           -- sha256[:16]; a second copy of the same bytes adds "-" and a hash of its path
-    path TEXT NOT NULL,            -- as given to `ogi build`, relative to the input folder
+    id TEXT PRIMARY KEY,           -- sha256[:16]; a second copy of the same bytes adds "-" and a hash of its path; path-<hash of path> when never read
+    path TEXT NOT NULL,            -- as given to `ogi build`, relative to the input folder (bytes that are not UTF-8 as \xNN)
     file_name TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
+    sha256 TEXT,                   -- NULL when the file was not read (skipped, or could not be opened)
     format TEXT,                   -- txt, md, pdf, docx, html … (from the file name)
-    bytes INTEGER NOT NULL,
-    status TEXT NOT NULL,          -- parsed, error, unsupported, duplicate
-    error TEXT,                    -- why a file was not parsed, one sentence
+    bytes INTEGER,                 -- NULL when the file was not read
+    status TEXT NOT NULL,          -- parsed, alternate (same report as another file: report_files), error, unsupported, duplicate, skipped, manifest
+    error TEXT,                    -- why a file was not parsed or not read, one sentence
+    note TEXT,                     -- what else to know: a link followed, a name that is not UTF-8, the primary file of the same report
     parser_version TEXT NOT NULL,
     read_at TEXT NOT NULL,         -- UTC, ISO 8601
     url TEXT,                      -- the file as published by the site: /originals/<sha256>.<ext>
