@@ -44,7 +44,8 @@ CREATE TABLE reports (
     checks_failed INTEGER NOT NULL,
     facts INTEGER NOT NULL,
     warnings INTEGER NOT NULL,
-    label TEXT                     -- "agency year", how the site names the report (views.build)
+    label TEXT,                    -- "agency year", how the site names the report (views.build)
+    agency_id TEXT                 -- the agency, one across its years and names (views.build, ogi/agencies.py)
 );
 
 CREATE TABLE items (
@@ -86,14 +87,15 @@ CREATE TABLE facts (
 );
 
 CREATE TABLE checks (
-    id TEXT PRIMARY KEY,           -- <report>-<identity>-<key>
+    id TEXT PRIMARY KEY,           -- <report>-<identity>-<key>; cross-year checks are added by views.build
     report_id TEXT NOT NULL REFERENCES reports(id),
     identity TEXT NOT NULL,        -- requests_balance, requests_results_sum, requests_row_total, appeals_total
     key TEXT NOT NULL,             -- the column (balance, results_sum), row (row_total) or group (appeals)
     lhs NUMERIC NOT NULL,          -- after corrections
     rhs NUMERIC NOT NULL,
     diff NUMERIC NOT NULL,         -- lhs - rhs
-    ok INTEGER NOT NULL
+    ok INTEGER NOT NULL,
+    previous_report_id TEXT        -- cross-year checks: the agency's report of the year before
 );
 
 CREATE TABLE sections (

@@ -20,12 +20,13 @@ new key in the vocabulary becomes a new column without touching this module.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
 import sqlite_utils
 
-from . import totals, vocabulary
+from . import agencies, coverage, totals, vocabulary
 
 # English for every key of the vocabulary (items.csv has the Chinese). A key missing here
 # falls back to its spelled-out name, and the tests list it.
@@ -191,6 +192,9 @@ REPORT_COLUMNS = (
     Column("province", "TEXT", "省（自治区、直辖市）", "Province"),
     Column("city", "TEXT", "市", "City (地级); repeats the province for 北京, 上海, 天津, 重庆"),
     Column("county", "TEXT", "县（区）", "County or district"),
+    Column("level", "TEXT", "层级", "The agency's level: province, city, county or township"),
+    Column("kind", "TEXT", "机关类型", "The kind of agency, from its name: 人民政府, 办公厅/办公室, 教育, 财政, 人力资源和社会保障 …"),
+    Column("agency_id", "TEXT", "机关编号", "The agency, the same across its years and the names it printed (links to agencies)"),
     Column("format", "TEXT", "格式", "Template of the table: 2019 (国办公开办函〔2019〕60号) or 2021 (〔2021〕30号)"),
     Column("identity_status", "TEXT", "勾稽关系", "ok: the report's numbers add up; fails: see checks; unchecked: no table to check"),
 )
@@ -390,6 +394,8 @@ def _create(db: sqlite_utils.Database, table: str, primary_key: str) -> None:
             constraint += " REFERENCES reports(id)"
         elif c.name == "source_id":
             constraint += " REFERENCES sources(id)"
+        elif c.name == "agency_id":
+            constraint += " REFERENCES agencies(id)"
         columns.append(f"    [{c.name}] {c.sql_type}{constraint}")
     db.execute(f"CREATE TABLE [{table}] (\n" + ",\n".join(columns) + "\n)")
 
@@ -410,14 +416,15 @@ def _build_wide(db: sqlite_utils.Database, table: str, part: str, table_format: 
     (name -> SQL over facts f, reports r, items i), the cells side by side, where it was printed."""
     _create(db, table, "id")
     cells = _cells(part)
-    names = ["id", "report_id", "agency", "year", "province", "city", "county", "format", "identity_status", *columns,
-             *(c.name for c in cells), "page", "line", "source_id"]
-    select = [_WIDE_ID, "f.report_id", "r.agency", "r.year", "r.province", "r.city", "r.county", table_format,
-              "r.identity_status", *columns.values(), _pivot(cells), "min(f.page)", "min(f.line)", "f.source_id"]
+    names = ["id", "report_id", "agency", "year", "province", "city", "county", "level", "kind", "agency_id", "format",
+             "identity_status", *columns, *(c.name for c in cells), "page", "line", "source_id"]
+    select = [_WIDE_ID, "f.report_id", "r.agency", "r.year", "r.province", "r.city", "r.county", "a.level", "a.kind",
+              "r.agency_id", table_format, "r.identity_status", *columns.values(), _pivot(cells), "min(f.page)",
+              "min(f.line)", "f.source_id"]
     db.execute(
         f"""INSERT INTO [{table}] ({", ".join(f"[{n}]" for n in names)})
         SELECT {", ".join(select)}
-        FROM facts f JOIN reports r ON r.id = f.report_id
+        FROM facts f JOIN reports r ON r.id = f.report_id LEFT JOIN agencies a ON a.id = r.agency_id
         LEFT JOIN items i ON i.id = '{part}.' || f.row_key
         WHERE f.part = '{part}'
         GROUP BY f.report_id, f.row_key, CASE WHEN f.row_key IS NULL THEN f.printed_label END
@@ -475,9 +482,10 @@ def _build_summary(db: sqlite_utils.Database) -> None:
         f"count(CASE WHEN f.part = 'appeals' AND f.row_key = '{g}' THEN 1 END) AS [{g}__n]"
         for g in appeal_groups
     )
-    query = f"""SELECT r.id AS report_id, r.agency, r.province, r.city, r.county, r.year, r.format, r.identity_status,
+    query = f"""SELECT r.id AS report_id, r.agency, r.province, r.city, r.county, a.level, a.kind, r.agency_id,
+               r.year, r.format, r.identity_status,
                r.checks_failed, r.source_id, s.url AS source_url, n.*
-        FROM reports r JOIN sources s ON s.id = r.source_id
+        FROM reports r JOIN sources s ON s.id = r.source_id LEFT JOIN agencies a ON a.id = r.agency_id
         LEFT JOIN (
             SELECT f.report_id AS _report, {_readings(counted)}, {group_readings}, sum(f.corrected) AS _corrections
             FROM facts f WHERE f.part IN ('requests', 'appeals') GROUP BY f.report_id
@@ -577,9 +585,92 @@ def _build_search_index(db: sqlite_utils.Database) -> None:
     )
 
 
+def _build_agencies(db: sqlite_utils.Database) -> None:
+    """``agencies`` and ``agency_names`` (ogi/agencies.py), and each report's agency_id."""
+    reports = [dict(r) for r in db.query("SELECT * FROM reports ORDER BY year, id")]
+    rows, names = [], []
+    for a in agencies.group(reports):
+        years = sorted({y for ys in a.names.values() for y in ys})
+        held = [r for r in reports if r["id"] in set(a.report_ids)]
+        placed = next((r for r in held if r.get("longitude") is not None), {})
+        rows.append({
+            "id": a.id, "name": a.name, "department": a.department, "kind": a.kind, "kind_en": a.kind_en, "level": a.level,
+            "province": a.province, "city": a.city, "county": a.county, "adcode": a.adcode,
+            "longitude": placed.get("longitude"), "latitude": placed.get("latitude"),
+            "reports": len(a.report_ids), "first_year": years[0], "last_year": years[-1],
+            "years": " ".join(map(str, years)),
+            "missing_years": " ".join(str(y) for y in range(years[0], years[-1] + 1) if y not in years) or None,
+            "names": " / ".join(sorted(a.names)), "page": f"/-/agency/{a.id}",
+        })
+        names += [{"id": f"{a.id}-{n}", "agency_id": a.id, "name": printed, "years": " ".join(map(str, sorted(ys))), "reports": len(ys)}
+                  for n, (printed, ys) in enumerate(sorted(a.names.items()), start=1)]
+        with db.conn:  # executemany opens a transaction: close it, or VACUUM refuses to run
+            db.conn.executemany("UPDATE reports SET agency_id = ? WHERE id = ?", [(a.id, rid) for rid in a.report_ids])
+    db["agencies"].insert_all(rows, pk="id", columns={"longitude": float, "latitude": float, "missing_years": str})
+    db["agency_names"].insert_all(names, pk="id", foreign_keys=[("agency_id", "agencies", "id")])
+    if not rows:
+        db["agencies"].create({"id": str, "name": str, "kind": str, "level": str}, pk="id", if_not_exists=True)
+
+
+# Cross-year identities: (identity, key, this year's fact, last year's facts and this year's added or taken away)
+_CROSS_YEAR_SQL = """
+WITH ordered AS (
+  SELECT r.id, r.agency_id, r.year, r.active_format,
+         lag(r.id) OVER w AS previous_id, lag(r.year) OVER w AS previous_year
+  FROM reports r WHERE r.agency_id IS NOT NULL
+  WINDOW w AS (PARTITION BY r.agency_id ORDER BY r.year, r.id)
+), pairs AS (SELECT * FROM ordered WHERE previous_year = year - 1),
+cell AS (SELECT report_id, part, row_key, col_key, value FROM facts WHERE row_key IS NOT NULL)
+SELECT p.id, p.previous_id, 'cross_year_carried_over' AS identity, 'total' AS key,
+       now.value AS lhs, before.value AS rhs
+FROM pairs p
+JOIN cell now ON now.report_id = p.id AND now.part = 'requests' AND now.row_key = 'carried_over' AND now.col_key = 'total'
+JOIN cell before ON before.report_id = p.previous_id AND before.part = 'requests' AND before.row_key = 'carried_forward' AND before.col_key = 'total'
+WHERE now.value IS NOT NULL AND before.value IS NOT NULL
+UNION ALL
+SELECT p.id, p.previous_id, 'cross_year_in_force', item.key,
+       now.value, before.value + coalesce(issued.value, 0) - coalesce(repealed.value, 0)
+FROM pairs p
+JOIN (SELECT 'regulations' AS key UNION ALL SELECT 'normative_documents') item
+JOIN cell now ON now.report_id = p.id AND now.part = 'active' AND now.row_key = item.key AND now.col_key = 'in_force'
+JOIN cell before ON before.report_id = p.previous_id AND before.part = 'active' AND before.row_key = item.key AND before.col_key = 'in_force'
+LEFT JOIN cell issued ON issued.report_id = p.id AND issued.part = 'active' AND issued.row_key = item.key AND issued.col_key = 'issued'
+LEFT JOIN cell repealed ON repealed.report_id = p.id AND repealed.part = 'active' AND repealed.row_key = item.key AND repealed.col_key = 'repealed'
+WHERE now.value IS NOT NULL AND before.value IS NOT NULL
+"""
+
+
+def _build_cross_year_checks(db: sqlite_utils.Database) -> None:
+    """Checks between an agency's consecutive years, in ``checks`` with both reports:
+    last year's 结转下年度继续办理 against this year's 上年结转 (cross_year_carried_over), and for
+    2021-format tables 现行有效件数 against last year's plus 制发 minus 废止 (cross_year_in_force)."""
+    db.execute(
+        f"""INSERT INTO checks (id, report_id, previous_report_id, identity, key, lhs, rhs, diff, ok)
+        SELECT id || '-' || identity || '-' || key, id, previous_id, identity, key, lhs, rhs, lhs - rhs, lhs = rhs
+        FROM ({_CROSS_YEAR_SQL})"""
+    )
+
+
+def _build_coverage(db: sqlite_utils.Database) -> None:
+    years = [r[0] for r in db.execute("SELECT DISTINCT year FROM reports ORDER BY year")]
+    reports = [dict(r) for r in db.query(
+        "SELECT r.year, coalesce(a.adcode, r.adcode) AS adcode, a.kind FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id")]
+    failed = []
+    for source in db.query("SELECT path FROM sources WHERE status = 'error'"):
+        year = re.search(r"(?:19|20)\d{2}", source["path"])
+        failed.append((source["path"], int(year.group(0)) if year else None))
+    db["coverage"].insert_all(coverage.rows(years, coverage.held(reports, failed)), pk="id")
+    if not years:
+        db["coverage"].create({"id": str, "adcode": str, "name": str, "level": str, "year": int}, pk="id", if_not_exists=True)
+
+
 def build(db: sqlite_utils.Database) -> None:
-    """Add the tables for people, the provenance view, the data dictionary and the search index."""
+    """Add the agencies, the tables for people, cross-year checks, coverage, the provenance
+    view, the data dictionary and the search index."""
     db.execute("UPDATE reports SET label = agency || ' ' || year")
+    _build_agencies(db)
+    _build_cross_year_checks(db)
+    _build_coverage(db)
     _build_requests_wide(db)
     _build_appeals_wide(db)
     _build_active_wide(db)

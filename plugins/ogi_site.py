@@ -286,11 +286,26 @@ def render_cell(row, value, column, table, database, datasette):
         return Markup('<a href="{}">{}</a>').format(datasette.urls.path(value), value)
     if table == "sources" and column == "sha256" and isinstance(value, str):
         return Markup('<a href="{}" title="Read the file">{}</a>').format(datasette.urls.path(f"/-/source/{value}"), value)
-    if table == "report_summary" and column == "agency" and isinstance(value, str):
-        # the summary's key is the report; its row page lists everything read from it
+    if column == "agency" and isinstance(value, str) and table != "agencies":
+        keys = row.keys()
+        agency_id = _plain(row["agency_id"]) if "agency_id" in keys else None
+        if agency_id is None and "report_id" in keys:
+            agency_id = _agency_of(datasette).get(str(_plain(row["report_id"])))
+        if agency_id is None and table == "reports":
+            agency_id = _agency_of(datasette).get(str(_plain(row["id"])))
+        if agency_id:  # every agency name leads to the agency's years side by side
+            return Markup('<a href="{}" title="The agency, all its years">{}</a>').format(
+                datasette.urls.path(f"/-/agency/{agency_id}"), value)
+    if table == "agencies" and column == "name" and isinstance(value, str):
+        return Markup('<a href="{}" title="The agency, all its years">{}</a>').format(
+            datasette.urls.path(f"/-/agency/{_plain(row['id'])}"), value)
+    if column == "page" and table == "agencies" and isinstance(value, str) and value.startswith("/-/agency/"):
+        return Markup('<a href="{}">agency page</a>').format(datasette.urls.path(value))
+    if table == "report_summary" and column == "year" and isinstance(value, int):
+        # the summary's key is the report (Datasette links a key to its own row): the year leads
+        # to the report's row, which lists everything read from it
         return Markup('<a href="{}" title="The report and everything read from it">{}</a>').format(
-            datasette.urls.row(database, "reports", _plain(row["report_id"])), value
-        )
+            datasette.urls.row(database, "reports", _plain(row["report_id"])), value)
     if column == "report_id" and table is None and isinstance(value, str):
         return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, "reports", value), value)
     if column == "fact_id" and isinstance(value, str):  # provenance: the number's own, citable page
@@ -448,6 +463,15 @@ td.col-rates_note, td.col-appeals_note { min-width: 22em; font-size: 0.85em; }
 .ogi-corrected, .ogi-recomputed { font-size: 0.75em; white-space: nowrap; border-radius: 3px; padding: 0 0.25em; cursor: help; }
 .ogi-corrected { background: #ffe0cc; color: #8a3000; }
 .ogi-recomputed { background: #dde8ff; color: #123a8a; }
+dl.ogi-source-meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
+dl.ogi-source-meta dt { font-weight: bold; }
+dl.ogi-source-meta dd { margin: 0; }
+.ogi-agency-table { overflow-x: auto; max-width: 100%; }
+.ogi-agency-table table { border-collapse: collapse; font-size: 0.9em; }
+.ogi-agency-table th, .ogi-agency-table td { border-bottom: 1px solid #ddd; padding: 0.2em 0.6em; text-align: right; white-space: nowrap; }
+.ogi-agency-table th:first-child, .ogi-agency-table td:first-child { text-align: left; white-space: normal; min-width: 12em; position: sticky; left: 0; background: #f8fafb; }
+.ogi-agency-table .gap { background: repeating-linear-gradient(45deg, #f3f3f3, #f3f3f3 6px, #e8e8e8 6px, #e8e8e8 12px); color: #888; text-align: center; }
+.ogi-check-fails { color: #a40000; font-weight: bold; }
 table.source-lines { border-collapse: collapse; font-family: monospace; font-size: 0.9em; }
 table.source-lines td { padding: 0 0.6em; vertical-align: top; white-space: pre-wrap; word-break: break-all; }
 table.source-lines td.n { text-align: right; color: #888; user-select: none; }
@@ -467,12 +491,117 @@ def register_routes():
         (r"^/originals/(?P<name>[0-9a-f]{64}(\.[A-Za-z0-9]+)?)$", serve_original),
         (r"^/-/source/(?P<sha256>[0-9a-f]{64})$", source_view),
         (r"^/-/ogi-site\.css$", stylesheet),
+        (r"^/-/agency/(?P<agency_id>[^/]+)$", agency_page),
     ]
 
 
 @hookimpl
 def extra_css_urls(datasette):
     return [datasette.urls.path("/-/ogi-site.css")]
+
+
+# ---------------------------------------------------------------------------------------
+# One agency, its years side by side
+
+
+# The key figures of an agency page, in order: (report_summary column, label).
+AGENCY_FIGURES = (
+    ("new_received", "本年新收 New requests"), ("carried_over", "上年结转 Carried over"), ("answered", "办理 Answered"),
+    ("granted", "予以公开 Granted"), ("partially_granted", "部分公开 Partially granted"), ("withheld", "不予公开 Refused"),
+    ("unable", "无法提供 Unable to provide"), ("not_processed", "不予处理 Not processed"), ("other", "其他处理 Other"),
+    ("carried_forward", "结转下年度 Carried forward"), ("grant_rate", "公开率 Grant rate %"), ("refusal_rate", "不予公开率 Refusal rate %"),
+    ("unable_rate", "无法提供率 Unable rate %"), ("rates_basis", "比率依据 Rates rest on"), ("reviews", "行政复议 Reviews"),
+    ("reviews_corrected", "复议纠正 Reviews corrected"), ("lawsuits", "行政诉讼 Lawsuits"),
+    ("lawsuits_corrected", "诉讼纠正 Lawsuits corrected"), ("identity_status", "勾稽关系 Numbers add up"),
+)
+_AGENCY_ID = re.compile(r"^[0-9]{6}-[0-9a-f]{8}$")
+PART_TITLES = {"active": "二、主动公开政府信息情况 · Proactive disclosure", "requests": "三、收到和处理政府信息公开申请情况 · Requests (总计 column)",
+               "appeals": "四、政府信息公开行政复议、行政诉讼情况 · Reviews and lawsuits"}
+
+
+async def agency_page(request, datasette):
+    """An agency's years side by side: key figures and a chart, tables 二, 三 (总计) and 四 as the
+    template prints them, cross-year checks, the years with no report as gaps, every original."""
+    agency_id = request.url_vars["agency_id"]
+    if not _AGENCY_ID.match(agency_id):
+        raise NotFound("No such agency")
+    db = datasette.get_database(DATABASE)
+    agency = (await db.execute("select * from agencies where id = ?", [agency_id])).first()
+    if agency is None:
+        raise NotFound("No such agency")
+    summaries = [dict(r) for r in await db.execute(
+        "select s.*, r.label, r.title, src.file_name, src.sha256, src.url as original from report_summary s "
+        "join reports r on r.id = s.report_id join sources src on src.id = r.source_id "
+        "where r.agency_id = ? order by s.year, s.report_id", [agency_id])]
+    first, last = (await db.execute("select min(year), max(year) from reports")).first()
+    first, last = min([first] + [s["year"] for s in summaries]), max([last] + [s["year"] for s in summaries])
+    by_year: dict[int, list[dict]] = {}
+    for s in summaries:
+        by_year.setdefault(s["year"], []).append(s)
+    # One column per report, and a gap column per year without one.
+    columns = [{"year": y, "report": s} for y in range(first, last + 1) for s in (by_year.get(y) or [None])]
+    cells: dict[tuple, dict] = {}
+    for f in await db.execute(
+        "select f.report_id, f.part, f.row_key, f.col_key, f.value, f.raw, f.corrected, f.correction, f.parsed_value "
+        "from facts f join reports r on r.id = f.report_id where r.agency_id = ? and f.row_key is not null "
+        "and (f.part <> 'requests' or f.col_key = 'total')", [agency_id]):
+        cells[(f["part"], f["row_key"], f["col_key"], f["report_id"])] = dict(f)
+    items = [dict(i) for i in await db.execute("select table_name, key, label_zh, position from items order by table_name, position")]
+    rows_of = {part: [i for i in items if i["table_name"] == part] for part in ("active", "requests", "appeals")}
+    columns_of = {"active": [i for i in items if i["table_name"] == "active_metric"],
+                  "appeals": [i for i in items if i["table_name"] == "appeal_outcome"],
+                  "requests": [{"key": "total", "label_zh": "总计"}]}
+    tables = []
+    for part in ("active", "requests", "appeals"):
+        lines = []
+        for row in rows_of[part]:
+            for col in columns_of[part]:
+                values = [cells.get((part, row["key"], col["key"], c["report"]["report_id"])) if c["report"] else None for c in columns]
+                if any(v is not None for v in values):
+                    label = row["label_zh"] if part == "requests" else f"{row['label_zh']} · {col['label_zh']}"
+                    lines.append({"label": label, "row_key": row["key"], "col_key": col["key"], "cells": values})
+        tables.append({"part": part, "title": PART_TITLES[part], "lines": lines})
+    ids = [s["report_id"] for s in summaries]
+    checks = [dict(c) for c in await db.execute(
+        f"select c.*, r.year, p.year as previous_year from checks c join reports r on r.id = c.report_id "
+        f"left join reports p on p.id = c.previous_report_id "
+        f"where c.identity like 'cross_year_%' and c.report_id in ({','.join('?' * len(ids))}) order by r.year", ids)] if ids else []
+    years = sorted(by_year)
+    gaps = [(a, b) for a, b in zip(years, years[1:]) if b - a > 1]
+    # A line must not bridge a missing year: each run of consecutive years is a segment of its own.
+    segment = {y: sum(1 for a, b in gaps if b <= y) for y in years}
+    chart = [{"year": s["year"], "figure": label, "value": s[column], "segment": segment[s["year"]]} for s in summaries
+             for column, label in AGENCY_FIGURES[:10] if column in ("new_received", "answered", "granted", "withheld", "unable") and s[column] is not None]
+    rates = [{"year": s["year"], "figure": label, "value": s[column], "basis": s["rates_basis"], "segment": segment[s["year"]]}
+             for s in summaries for column, label in AGENCY_FIGURES if column.endswith("_rate") and s[column] is not None]
+    return Response.html(await datasette.render_template("ogi_agency.html", {
+        "agency": dict(agency), "columns": columns, "figures": AGENCY_FIGURES, "tables": tables, "checks": checks,
+        "gaps": gaps, "chart": chart, "rates": rates, "names": [dict(n) for n in await db.execute(
+            "select name, years, reports from agency_names where agency_id = ? order by years", [agency_id])],
+        "database": DATABASE,
+    }, request=request))
+
+
+_AGENCY_OF_REPORT_SQL = "select id, agency_id from reports where agency_id is not null"
+
+
+def _agency_of(datasette) -> dict[str, str]:
+    """{report_id: agency_id}, read once (the database is immutable)."""
+    cache = getattr(datasette, "_ogi_agency_of", None)
+    if cache is not None:
+        return cache
+    database = datasette.databases.get(DATABASE)
+    if database is None or not database.path:
+        return {}
+    conn = _immutable(database.path)
+    try:
+        cache = dict(conn.execute(_AGENCY_OF_REPORT_SQL).fetchall())
+    except sqlite3.Error:
+        cache = {}
+    finally:
+        conn.close()
+    datasette._ogi_agency_of = cache
+    return cache
 
 
 # ---------------------------------------------------------------------------------------
@@ -573,6 +702,9 @@ def menu_links(datasette):
         {"href": datasette.urls.path("/-/dashboards/overview"), "label": "Dashboard 图表"},
         {"href": datasette.urls.query(DATABASE, "search"), "label": "Search the text 全文检索"},
         {"href": datasette.urls.table(DATABASE, "report_summary"), "label": "Report summary 报告汇总"},
+        {"href": datasette.urls.table(DATABASE, "agencies"), "label": "Agencies 机关"},
+        {"href": datasette.urls.table(DATABASE, "coverage"), "label": "Coverage 覆盖"},
+        {"href": datasette.urls.path("/-/dashboards/map"), "label": "Map 地图"},
         {"href": datasette.urls.table(DATABASE, "builds"), "label": "What changed 更新记录"},
         {"href": datasette.urls.database(DATABASE), "label": "All tables and questions"},
     ]

@@ -332,6 +332,10 @@ def test_year_over_year_with_the_cross_year_check(later_server):
 # --- provenance --------------------------------------------------------------------------
 
 
+def agency_of(base: str, report: str) -> str:
+    return rows(base, "/ogi/reports.json", id=report)[0]["agency_id"]
+
+
 def links(html: str) -> list[tuple[str, str]]:
     return [(href.replace("&amp;", "&"), text) for href, text in re.findall(r'<a [^>]*href="([^"]+)"[^>]*>([^<]*)</a>', html)]
 
@@ -357,7 +361,9 @@ def test_summary_numbers_link_to_the_facts_they_add_up(server):
     page = get(server, "/ogi/report_summary", report_id=shandong).text
     target = f"/ogi/provenance?report_id={shandong}&part=requests&row_key__startswith=withheld&col_key=total"
     assert (target, "4") in links(page)
-    assert (f"/ogi/reports/{shandong}", SHANDONG) in links(page)  # and the agency to its report
+    # the agency to its years side by side, the report to everything read from it
+    assert (f"/-/agency/{agency_of(server, shandong)}", SHANDONG) in links(page)
+    assert (f"/ogi/reports/{shandong}", "2019") in links(page)
     facts = rows(server, target)
     assert len(facts) == 8 and sum(f["value"] for f in facts) == 4
     # a query's numbers link the same way
