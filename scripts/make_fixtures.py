@@ -228,6 +228,10 @@ class Spec:
     not_applicable: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     expected_failures: list = field(default_factory=list)
+    # filled by the renderer: cell key ("part.row.col", or "extra.<i>.<n>" for the n-th cell of
+    # extra row i) -> {"raw": text as printed, and where: line/char (TXT, MD), line/table/row/col
+    # (DOCX, HTML), page (PDF, scan)}; written to the gold as ``provenance``
+    where: dict = field(default_factory=dict)
 
     @property
     def ext(self) -> str:
@@ -607,6 +611,17 @@ def gold_values(spec: Spec) -> dict:
     return out
 
 
+def provenance_of(spec: Spec) -> dict:
+    """The generator's record of every printed cell of tables 二/三/四, in the shape of the
+    parser's ``provenance``: {part: {row: {col: {raw, where}}}} (empty before rendering)."""
+    out: dict = {"active": {}, "requests": {}, "appeals": {}}
+    for key, where in spec.where.items():
+        if not key.startswith("extra."):
+            part, row, col = split_path(key)
+            out[part].setdefault(row, {})[col] = where
+    return out
+
+
 def gold(spec: Spec) -> dict:
     values = gold_values(spec)
     return {
@@ -620,7 +635,9 @@ def gold(spec: Spec) -> dict:
         **values,
         "blank_cells": sorted(spec.blank),
         "not_applicable": sorted(spec.not_applicable),
-        "extra_rows": [{"part": e["part"], "label": e["label"], "cells": e["cells"]} for e in spec.extra_rows],
+        "extra_rows": [{"part": e["part"], "label": e["label"], "cells": e["cells"], "provenance": [spec.where[f"extra.{i}.{n}"] for n in range(len(e["cells"]))]}
+                       if spec.where else {"part": e["part"], "label": e["label"], "cells": e["cells"]} for i, e in enumerate(spec.extra_rows)],
+        "provenance": provenance_of(spec),
         "notes": list(spec.notes),
         "expected_failures": spec.expected_failures,
     }
@@ -638,6 +655,7 @@ class C:
     rs: int = 1
     head: bool = False
     label: bool = False  # a row label (left aligned)
+    key: str | None = None  # a value cell's "part.row.col" ("extra.<i>.<n>" in an extra row)
 
 
 @dataclass
@@ -727,10 +745,10 @@ def active_tables(spec: Spec) -> list[T]:
             if spec.quirks.get("wrap_labels") and key == "other_management_services":
                 label = "其他对外管理服务\n事项"
             cells = [cell(spec, "active", key, m) for m in metrics]
-            body.append([C(label, label=True)] + _spread(cells))
-        for extra in spec.extra_rows:
+            body.append([C(label, label=True)] + _spread(cells, [f"active.{key}.{m}" for m in metrics]))
+        for i, extra in enumerate(spec.extra_rows):
             if extra["part"] == "active" and extra["item"] == item:
-                body.append([C(extra["label"], label=True)] + _spread(extra["cells"]))
+                body.append([C(extra["label"], label=True)] + _spread(extra["cells"], [f"extra.{i}.{n}" for n in range(len(extra["cells"]))]))
         sections.append(body)
     widths = [4.0, 3.8, 3.8, 3.8]
     if spec.layout.get("split_active"):
@@ -748,12 +766,12 @@ def metric_header(spec: Spec, metric: str) -> str:
     return header
 
 
-def _spread(cells: list[str]) -> list[C]:
+def _spread(cells: list[str], keys: list[str]) -> list[C]:
     if len(cells) == 3:
-        return [C(t) for t in cells]
+        return [C(t, key=k) for t, k in zip(cells, keys)]
     if len(cells) == 2:
-        return [C(cells[0]), C(cells[1], cs=2)]
-    return [C(cells[0], cs=3)]
+        return [C(cells[0], key=keys[0]), C(cells[1], cs=2, key=keys[1])]
+    return [C(cells[0], cs=3, key=keys[0])]
 
 
 def requests_table(spec: Spec) -> T:
@@ -772,7 +790,7 @@ def requests_table(spec: Spec) -> T:
             group_sizes[g] = group_sizes.get(g, 0) + 1
     started: set[str] = set()
     for key, group, text in printed:
-        values = [C(cell(spec, "requests", key, c)) for c in APPLICANTS]
+        values = [C(cell(spec, "requests", key, c), key=f"requests.{key}.{c}") for c in APPLICANTS]
         label = request_label(spec, key, text)
         if key in TOP_LABELS:
             row = [C(label, cs=3, label=True)]
@@ -788,9 +806,9 @@ def requests_table(spec: Spec) -> T:
                     row.append(C(group_label(spec, group), rs=group_sizes[group], label=True))
                 row.append(C(label, label=True))
         rows.append(row + values)
-        for extra in spec.extra_rows:
+        for i, extra in enumerate(spec.extra_rows):
             if extra["part"] == "requests" and extra["after"] == key:
-                rows.append([C(extra["label"], cs=3, label=True)] + [C(t) for t in extra["cells"]])
+                rows.append([C(extra["label"], cs=3, label=True)] + [C(t, key=f"extra.{i}.{n}") for n, t in enumerate(extra["cells"])])
     widths = [1.3, 1.7, 4.2] + [1.22] * 7
     return T(header + rows, 10, widths, header_rows=3, name="requests")
 
@@ -801,7 +819,7 @@ def appeals_table(spec: Spec) -> T:
         [C(t, rs=2, head=True) for t in OUTCOME_LABELS] + [C("未经复议直接起诉", cs=5, head=True), C("复议后起诉", cs=5, head=True)],
         [C(t, head=True) for t in OUTCOME_LABELS * 2],
     ]
-    values = [C(cell(spec, "appeals", g, o)) for g in GROUPS for o in OUTCOMES]
+    values = [C(cell(spec, "appeals", g, o), key=f"appeals.{g}.{o}") for g in GROUPS for o in OUTCOMES]
     return T(header + [values], 15, [1.05] * 15, header_rows=3, name="appeals")
 
 
@@ -933,6 +951,12 @@ def render_text(spec: Spec, markdown: bool) -> str:
             g = grid(content)
             for r, row in enumerate(g):
                 texts = [(cell_.text.replace("\n", "") if origin else "") for cell_, origin in row]
+                # where each cell starts: after "| " … " | " in Markdown (the cell is " text "), after a tab in TXT
+                char = 1 if markdown else 0
+                for (cell_, origin), text in zip(row, texts):
+                    if origin and cell_.key:
+                        spec.where[cell_.key] = {"raw": text, "line": len(lines) + 1, "char": char + 1}
+                    char += len(text) + (3 if markdown else 1)
                 if markdown:
                     lines.append("| " + " | ".join(texts) + " |")
                     if r == 0:
@@ -949,7 +973,10 @@ def render_text(spec: Spec, markdown: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html_table(table: T, blank_as_nbsp: bool = True) -> str:
+def html_table(table: T, blank_as_nbsp: bool = True, keyed: dict | None = None) -> str:
+    """The table as HTML, one <td> a line; ``keyed`` receives, for every keyed cell, its
+    (row, column) in the grid, 1-based, and its line within the returned text, 1-based."""
+    origins = {id(cell_): (r + 1, c + 1) for r, row in enumerate(grid(table)) for c, (cell_, origin) in enumerate(row) if origin}
     out = ['<table border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;width:100%">', "<tbody>"]
     for row in table.rows:
         out.append("<tr>")
@@ -963,6 +990,8 @@ def html_table(table: T, blank_as_nbsp: bool = True) -> str:
             align = "left" if c.label else "center"
             if c.head:
                 text = f"<strong>{text}</strong>"
+            if keyed is not None and c.key:
+                keyed[c.key] = (*origins[id(c)], len(out) + 1)
             out.append(f'<td{attrs} valign="middle"><p style="text-align:{align}"><span style="font-size:10.5pt">{text}</span></p></td>')
         out.append("</tr>")
     out += ["</tbody>", "</table>"]
@@ -973,6 +1002,7 @@ def render_html(spec: Spec) -> bytes:
     lay = spec.layout
     parts = []
     title = ""
+    tables: list[tuple[str, dict, T]] = []  # (HTML, keyed cells, table) of each data table
     for kind, content in blocks(spec):
         if kind == "title":
             title += content
@@ -980,7 +1010,9 @@ def render_html(spec: Spec) -> bytes:
         elif kind == "heading":
             parts.append(f'<p style="text-indent:2em"><strong>{html.escape(content)}</strong></p>')
         elif kind == "table":
-            parts.append(html_table(content))
+            keyed: dict = {}
+            parts.append(html_table(content, keyed=keyed))
+            tables.append((parts[-1], keyed, content))
         elif kind == "sign":
             parts.append(f'<p style="text-align:right">{html.escape(content)}</p>')
         else:
@@ -994,6 +1026,17 @@ def render_html(spec: Spec) -> bytes:
     else:
         page = (f'<!DOCTYPE html>\n<html lang="zh-Hant">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n</head>\n<body>\n'
                 f'<div class="article">\n{body}\n</div>\n</body>\n</html>\n')
+    # Where each keyed cell is: the n-th data table of the page (the page's layout table around
+    # the article holds tables, so it is not one), the cell's grid row and column, its <td>'s line.
+    start = 0
+    for n, (text, keyed, table) in enumerate(tables, start=1):
+        start = page.index(text, start)
+        first_line = page.count("\n", 0, start) + 1
+        texts = {c.key: c.text for row in table.rows for c in row if c.key}
+        for key, (r, c, line) in keyed.items():
+            raw = opencc_s2t(texts[key]) if lay.get("traditional") else texts[key]
+            spec.where[key] = {"raw": raw.strip(), "line": first_line + line - 1, "table": n, "row": r, "col": c}
+        start += len(text)
     if lay.get("traditional"):
         page = opencc_s2t(page)
     return page.encode("gbk" if lay.get("encoding") == "gbk" else "utf-8")
@@ -1064,7 +1107,7 @@ def traditional_block(content):
     """A block's text (or a table's cells) in Traditional characters."""
     if isinstance(content, str):
         return opencc_s2t(content)
-    rows = [[C(opencc_s2t(c.text), c.cs, c.rs, c.head, c.label) for c in row] for row in content.rows]
+    rows = [[C(opencc_s2t(c.text), c.cs, c.rs, c.head, c.label, c.key) for c in row] for row in content.rows]
     return T(rows, content.ncols, content.widths, content.header_rows, content.name)
 
 
@@ -1127,7 +1170,9 @@ def render_docx(spec: Spec, path: Path) -> None:
         footer._p.append(fld)
         font(footer.add_run(after), SERIF, Pt(12))
 
+    block = tables = 0  # the body's block items (paragraphs and tables) and its tables, as written
     for kind, content in blocks(spec):
+        block += 1
         if lay.get("traditional"):
             content = traditional_block(content)
         if kind == "title":
@@ -1168,6 +1213,10 @@ def render_docx(spec: Spec, path: Path) -> None:
             for r, c, cell_ in origins:
                 if cell_.rs > 1 or cell_.cs > 1:
                     t.cell(r, c).merge(t.cell(r + cell_.rs - 1, c + cell_.cs - 1))
+            tables += 1
+            for r, c, cell_ in origins:
+                if cell_.key:
+                    spec.where[cell_.key] = {"raw": cell_.text, "line": block, "table": tables, "row": r + 1, "col": c + 1}
             for r, c, cell_ in origins:
                 target = t.cell(r, c)
                 target.width = Cm(sum(table.widths[c: c + cell_.cs]))
@@ -1190,6 +1239,7 @@ def render_docx(spec: Spec, path: Path) -> None:
                     el.set(qn("w:val"), "true")
                     trPr.append(el)
             doc.add_paragraph()
+            block += 1
     buffer = io.BytesIO()
     doc.save(buffer)
     path.write_bytes(pinned_zip(buffer.getvalue()))
@@ -1337,6 +1387,59 @@ def active_break_note(spec: Spec, path: Path) -> str | None:
     return None
 
 
+def record_pages(spec: Spec, path: Path) -> None:
+    """The page of every keyed cell, read back from the PDF LibreOffice rendered (pdfplumber's
+    ruled tables, not the parser): the text of every table cell the generator printed, in
+    document order, is aligned with the text of the PDF's table cells, page by page (a longest
+    common subsequence: repeated header rows and the halves of a label cut by a page break stay
+    unmatched). A blank cell takes the page of the other cells of its row."""
+    import pdfplumber
+
+    squash = lambda text: re.sub(r"\s+", "", text or "")  # noqa: E731
+    printed: list[tuple[str, C, int]] = []  # (text, cell, n-th row of the document's tables)
+    rows = 0
+    for kind, content in blocks(spec):
+        if kind != "table":
+            continue
+        if spec.layout.get("traditional"):
+            content = traditional_block(content)
+        for row in grid(content):
+            rows += 1
+            printed += [(squash(c.text), c, rows) for c, origin in row if origin and squash(c.text)] + [("", c, rows) for c, origin in row if origin and c.key and not squash(c.text)]
+    wanted = [(t, c, r) for t, c, r in printed if t]
+    with pdfplumber.open(str(path)) as pdf:
+        found = [(squash(text), n) for n, page in enumerate(pdf.pages, start=1) for table in page.extract_tables() for row in table for text in row if squash(text)]
+    a, b = [t for t, _, _ in wanted], [t for t, _ in found]
+    lengths = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            lengths[i][j] = lengths[i + 1][j + 1] + 1 if a[i] == b[j] else max(lengths[i + 1][j], lengths[i][j + 1])
+    page_of: dict[int, int] = {}
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j] and lengths[i][j] == lengths[i + 1][j + 1] + 1:
+            page_of[id(wanted[i][1])] = found[j][1]
+            i, j = i + 1, j + 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    row_pages: dict[int, set] = {}
+    for _, c, r in wanted:
+        if id(c) in page_of:
+            row_pages.setdefault(r, set()).add(page_of[id(c)])
+    for text, c, r in printed:
+        if not c.key:
+            continue
+        if text:
+            page = page_of.get(id(c))
+        else:
+            page = next(iter(row_pages[r])) if len(row_pages.get(r, ())) == 1 else None
+        if page is None:
+            raise RuntimeError(f"{spec.stem}: cell {c.key} ({c.text!r}) not found in the rendered PDF's tables")
+        spec.where[c.key] = {"raw": c.text, "page": page}
+
+
 def render_scan(pdf: Path, out: Path, workdir: Path) -> int:
     """Page images at 200 dpi (grey) wrapped into an image-only PDF. Returns the page count."""
     from PIL import Image
@@ -1391,6 +1494,7 @@ def generate(out_dir: Path, only: list[str] | None = None, log=print) -> list[Pa
             for spec, src in to_convert:
                 pdf = pdf_dir / f"{src.stem}.pdf"
                 target = out_dir / spec.file
+                record_pages(spec, pdf)
                 if spec.kind == "pdf":
                     pin_pdf(pdf)
                     shutil.copyfile(pdf, target)
