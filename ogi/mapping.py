@@ -5,7 +5,8 @@ its row and column key from the vocabulary, the format each table follows, and w
 for every reading that needed a choice.
 
 Formats are decided per table from what is printed (the 2021 columns of table 二, the three
-（六） sub-rows of table 三), never from the year alone; the year only breaks a tie.
+（六） sub-rows of table 三). Only when table 二 prints no column header that names a template's
+columns does the report's year decide its columns (2021 from 2021 on), and then a warning says so.
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ def map_active(section: Section, year: int, out: Mapped) -> None:
     header: list[str] = []
     units: dict[str, str] = {}
     used_metrics: list[str] = []
+    named_metrics: list[str] = []  # the columns printed headers name
+    by_year = False  # some row's columns came from the year, not from a header
     for row, key in zip(rows, keys):
         found = find_metrics(row.label)
         if found:
@@ -137,8 +140,12 @@ def map_active(section: Section, year: int, out: Mapped) -> None:
             _extra_row(out, "active", row, [f"c{i + 1}" for i in range(len(row.values))])
             continue
         metrics = [m for m in header if set(items[key].sections) & set(vocabulary.item("active_metric", m).sections)]
-        if not metrics:
-            fmt = format_of_metrics(header) or ("2021" if year >= 2021 else "2019")
+        if metrics:
+            named_metrics.extend(metrics)
+        else:
+            named = format_of_metrics(header)
+            fmt = named or ("2021" if year >= 2021 else "2019")
+            by_year = by_year or named is None
             metrics = list(vocabulary.default_metrics(key, fmt))
             out.warnings.append(Warning(f"active.{key}: no column header printed; read as the {fmt} template's {', '.join(metrics)}", row.loc))
         cells = fit(row.values, len(metrics))
@@ -150,6 +157,8 @@ def map_active(section: Section, year: int, out: Mapped) -> None:
     fmt = format_of_metrics(used_metrics)
     if fmt:
         out.table_formats["active"] = fmt
+        if by_year and format_of_metrics(named_metrics) != fmt:
+            out.warnings.append(Warning(f"active: format {fmt} decided by the year {year}: no printed column header names a template's columns", section.loc))
 
 
 # --- table 三: requests ---------------------------------------------------------------------

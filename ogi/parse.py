@@ -10,23 +10,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import check, locate, mapping, read, region
-from .model import Report
+from .model import Report, Warning
 from .text import plain, printed_in_traditional, simplified
 
 
-def report_format(table_formats: dict[str, str], year: int) -> str:
-    """2021 as soon as one table follows it (a 2023 report may keep a 2019 row); else 2019."""
+def report_format(table_formats: dict[str, str], year: int) -> tuple[str, list[Warning]]:
+    """2021 as soon as one table follows it (a 2023 report may keep a 2019 row); else 2019.
+    When no table's format is decided by what it prints, the year decides, with a warning."""
     if "2021" in table_formats.values():
-        return "2021"
+        return "2021", []
     if "2019" in table_formats.values():
-        return "2019"
-    return "2021" if year >= 2021 else "2019"
+        return "2019", []
+    fmt = "2021" if year >= 2021 else "2019"
+    return fmt, [Warning(f"format {fmt} decided by the year {year}: no table prints the headers or rows of one template")]
 
 
 def parse_file(path: str | Path) -> Report:
     document = read.read(path)
     parts = locate.locate(document)
     mapped = mapping.map_tables(parts)
+    fmt, format_warnings = report_format(mapped.table_formats, parts.year)
     text = "\n".join(r.text for r in document.rows)
     place, agency, region_warnings = region.resolve(parts.agency, text, evidence=Path(path).name, title=parts.title)
     # Only a title printed in Traditional is converted: OpenCC would also turn a Simplified
@@ -39,13 +42,13 @@ def parse_file(path: str | Path) -> Report:
         agency=agency,
         agency_printed=parts.agency,
         year=parts.year,
-        format=report_format(mapped.table_formats, parts.year),
+        format=fmt,
         table_formats=mapped.table_formats,
         region=place,
         values=mapped.values,
         checks=check.check(mapped.values),
         sections=parts.sections,
-        warnings=mapped.warnings + region_warnings,
+        warnings=mapped.warnings + format_warnings + region_warnings,
         published_url=document.published_url,
         published_on=document.published_on,
     )
