@@ -64,11 +64,14 @@ def held(reports: list[dict], failed_paths: list[tuple[str, int | None]]) -> Hel
 
 def rows(years: list[int], what: Held) -> list[dict]:
     """One row per division (province, city, county) and year."""
-    divisions = region._divisions()  # TODO(public name once region.py settles)
+    divisions = region.divisions()
     out = []
-    for code, (name, rank) in sorted(divisions.items()):
-        province = divisions.get(code[:2] + "0000", (None, 0))[0]
-        city = None if rank == 0 else divisions.get(code[:4] + "00", (None, 0))[0]
+    for code, division in sorted(divisions.items()):
+        name, rank = division.name, division.rank
+        if name in region.PLACEHOLDERS:  # 市辖区, 县: a group of divisions, not a place
+            continue
+        province = divisions[code[:2] + "0000"].name if code[:2] + "0000" in divisions else None
+        city = None if rank == 0 else (divisions[code[:4] + "00"].name if code[:4] + "00" in divisions else None)
         if province in MUNICIPALITIES and rank > 0:
             city = province
         for year in years:
@@ -77,6 +80,7 @@ def rows(years: list[int], what: Held) -> list[dict]:
             out.append({
                 "id": f"{code}-{year}", "adcode": code, "name": name, "level": LEVELS.get(rank, str(rank)),
                 "province": province, "city": city, "county": name if rank == 2 else None, "year": year,
+                "longitude": division.longitude, "latitude": division.latitude,
                 "reports": what.reports[(code, year)], "own_reports": own,
                 "government_report": int((code, year) in what.government), "failed_files": failed,
                 "status": "reports" if own else ("failed only" if failed else "none"),

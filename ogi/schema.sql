@@ -39,6 +39,11 @@ CREATE TABLE reports (
     city TEXT,
     county TEXT,
     adcode TEXT,
+    longitude REAL,                -- of the division adcode names (cpca's table)
+    latitude REAL,
+    region_level TEXT,             -- the agency's level: province, city, county, township, zone
+    region_status TEXT,            -- settled, ambiguous, not_found
+    region_why TEXT,               -- the evidence that settled the region, or why it could not be
     title TEXT NOT NULL,
     identity_status TEXT NOT NULL, -- ok, fails, unchecked
     checks_failed INTEGER NOT NULL,
