@@ -173,3 +173,21 @@ def test_coverage_agency_page_and_map_in_the_browser(timeline, viewport):
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
         browser.close()
     assert offsite == [] and errors == []
+
+
+def test_how_many_counties_published(timeline):
+    """The coverage question against a count made from the reports themselves."""
+    import yaml
+
+    from conftest import ROOT
+
+    sql = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["ogi"]["queries"]["coverage_by_province"]["sql"]
+    db = sqlite_utils.Database(timeline)
+    got = {(r["province"], r["year"]): r for r in db.query(sql, {"province": "安徽", "level": "county", "year": ""})}
+    for year in (2019, 2020, 2023):
+        counties = {r[0] for r in db.execute(
+            "select adcode from reports where province = '安徽省' and year = ? and county is not null", [year])}
+        row = got[("安徽省", year)]
+        assert row["with_reports"] == len(counties) == 1
+        assert row["divisions"] == row["with_reports"] + row["failed_only"] + row["none"]
+        assert row["with_government_report"] == 0  # 相山区's reports are its 人社局's, not its government's
