@@ -104,3 +104,29 @@ def test_real_blank_and_not_applicable_cells_keep_what_was_printed(doc):
     wrong_blank = {p: r for p in gold.get("blank_cells", []) if (r := _raw(report, p)) is None or r.strip()}
     wrong_marks = {p: r for p in gold.get("not_applicable", []) if (r := _raw(report, p)) is None or r.strip() not in NOT_APPLICABLE_MARKS}
     assert not (wrong_blank or wrong_marks), f"{doc.name}: raw text of blank cells {wrong_blank}, of n/a cells {wrong_marks} (None: no provenance)"
+
+
+# The text printed in each cell and where, read off the real files (tests/real_raw.json).
+RAW_RECORD = json.loads((Path(__file__).with_name("real_raw.json")).read_text(encoding="utf-8"))["documents"]
+
+
+def test_every_real_document_has_its_printed_cells_recorded():
+    assert {d.name for d in DOCS} <= set(RAW_RECORD), f"documents without a record in tests/real_raw.json: {sorted({d.name for d in DOCS} - set(RAW_RECORD))}"
+
+
+@pytest.mark.parametrize("doc", [d for d in DOCS if d.name in RAW_RECORD], ids=[d.name for d in DOCS if d.name in RAW_RECORD])
+def test_real_cells_keep_the_text_printed_where_it_is_printed(doc):
+    """Each recorded cell's ``raw`` exactly as the file prints it, at the recorded line and
+    character (TXT, MD), table/row/column (HTML) or page (PDF), read and not inferred."""
+    report, _ = load(doc)
+    record = RAW_RECORD[doc.name]
+    wrong = {}
+    for path, want in record.items():
+        part, rest = path.split(".", 1)
+        row, col = rest.rsplit(".", 1)
+        where = report["provenance"].get(part, {}).get(row, {}).get(col) or {}
+        got = {k: where.get(k) for k in want}
+        if got != want or where.get("inferred"):
+            wrong[path] = (want, got, where.get("inferred", False))
+    assert not wrong, f"{doc.name}: {len(wrong)} of {len(record)} recorded cells differ (recorded, read, inferred):\n" + "\n".join(
+        f"{k}: {w}" for k, w in list(wrong.items())[:20])
