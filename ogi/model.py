@@ -161,6 +161,22 @@ class Region:
 
 
 @dataclass
+class NarrativeFigure:
+    """A figure the report states in words (ogi/narrative.py): 全年共主动公开政府信息608条."""
+
+    # active_total, active_website, active_part, requests_received, requests_carried_over,
+    # requests_answered, requests_carried_forward, reviews, lawsuits
+    key: str
+    value: Decimal
+    unit: str  # as printed: 条, 件, 宗 …; "" for a figure stated as none (本年度未收到公开申请)
+    raw: str  # the text matched, as printed
+    sentence: str  # the sentence it was read from
+    loc: Location  # the line (page) where the number (or the statement of none) is printed
+    part: str  # the section: overview, problems, other
+    label: str | None = None  # active_part: the item as printed (政策法规)
+
+
+@dataclass
 class Report:
     path: str
     title: str
@@ -176,6 +192,10 @@ class Report:
     warnings: list[Warning] = field(default_factory=list)
     published_url: str | None = None
     published_on: str | None = None
+    # What the narrative states in words (ogi/narrative.py), and its checks against the tables:
+    # kept apart from ``checks`` (the tables' own identities), so corrections recompute both.
+    narrative: list[NarrativeFigure] = field(default_factory=list)
+    narrative_checks: list[Check] = field(default_factory=list)
 
     @property
     def mixed_format(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import check, locate, mapping, read, region
+from . import check, locate, mapping, narrative, read, region
 from .model import Report, Warning
 from .text import plain, printed_in_traditional, simplified
 
@@ -36,6 +36,7 @@ def parse_file(path: str | Path) -> Report:
     # place name such as 乾县 into 干县.
     if printed_in_traditional(parts.title.replace(parts.agency, "")):
         agency = simplified(agency)
+    stated = narrative.figures(parts.sections, agency)  # what the narrative says in words
     return Report(
         path=str(path),
         title=parts.title,
@@ -51,6 +52,8 @@ def parse_file(path: str | Path) -> Report:
         warnings=mapped.warnings + format_warnings + region_warnings,
         published_url=document.published_url,
         published_on=document.published_on,
+        narrative=stated,
+        narrative_checks=narrative.checks(stated, mapped.values),
     )
 
 
@@ -91,6 +94,14 @@ def as_json(report: Report) -> dict:
     out["checks"] = [
         {"identity": c.identity, "key": c.key, "lhs": plain(c.lhs), "rhs": plain(c.rhs), "diff": plain(c.diff), "ok": c.ok}
         for c in report.checks
+    ]
+    out["narrative"] = [
+        {"key": f.key, "value": plain(f.value), "unit": f.unit, "label": f.label, "raw": f.raw, "sentence": f.sentence, "part": f.part, **f.loc.as_dict()}
+        for f in report.narrative
+    ]
+    out["narrative_checks"] = [
+        {"identity": c.identity, "key": c.key, "lhs": plain(c.lhs), "rhs": plain(c.rhs), "diff": plain(c.diff), "ok": c.ok}
+        for c in report.narrative_checks
     ]
     out["warnings"] = [{"message": w.message, **(w.loc.as_dict() if w.loc else {})} for w in report.warnings]
     return out
