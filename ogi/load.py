@@ -329,7 +329,8 @@ def build_lock(db_path: Path):
 def outputs(db_path: Path) -> list[Path]:
     """Everything a build of ``db_path`` writes: never an input, even inside an input folder."""
     return [db_path, lock_path(db_path), db_path.with_name(db_path.name + "-journal"), db_path.with_name(db_path.name + "-wal"),
-            db_path.with_name(db_path.name + "-shm"), db_path.parent / ORIGINALS, db_path.parent / CACHE]
+            db_path.with_name(db_path.name + "-shm"), db_path.parent / ORIGINALS, db_path.parent / CACHE,
+            db_path.parent / ".ogi-serving"]  # ogi serve's snapshots (ogi/publish.py: SERVING)
 
 
 def clean_leftovers(db_path: Path) -> int:

@@ -18,10 +18,14 @@ plugins named in ogi/publish.py and this folder.
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import os
 import re
 import sqlite3
 import urllib.parse
+from bisect import bisect_right
+from functools import lru_cache
 from pathlib import Path
 
 from datasette import hookimpl
@@ -31,6 +35,7 @@ from markupsafe import Markup, escape
 
 DATABASE = "ogi"
 ORIGINALS_MOUNT = "originals"
+ORIGINALS_ENV = "OGI_ORIGINALS"  # the folder of original files, set by `ogi serve` (ogi/publish.py)
 
 # ---------------------------------------------------------------------------------------
 # Search
@@ -55,30 +60,76 @@ def escape_fts(query: str) -> str:
     return " ".join(phrases) or '""'
 
 
-def _term_patterns(query: str) -> list[re.Pattern]:
-    patterns = []
-    for quoted, bare in _TERMS.findall(query or ""):
-        chars = [ch for ch in (quoted or bare) if not ch.isspace() and ch != '"']
-        if chars:
-            # The index ignores whitespace between characters (a line wrap inside a word).
-            patterns.append(re.compile(r"\s*".join(map(re.escape, chars)), re.IGNORECASE))
-    return patterns
+# Bounds on what the functions below look at, whatever SQL passes them: each runs in time
+# linear in these, so SQLite's progress handler (sql_time_limit_ms) fires between calls.
+SNIPPET_TEXT_CHARS = 200_000
+QUERY_CHARS = 500
+QUERY_TERMS = 16
+_RUN = re.compile(r"\S+")
+
+
+def _terms(query) -> list[str]:
+    """The words of a query without whitespace or quotes, lowercased, bounded in number and length."""
+    if not isinstance(query, str):
+        return []
+    terms = []
+    for quoted, bare in _TERMS.findall(query[:QUERY_CHARS]):
+        word = "".join(ch for ch in (quoted or bare) if not ch.isspace() and ch != '"')
+        if word:
+            terms.append(_lower(word))
+    return terms[:QUERY_TERMS]
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text  # keep positions where lower() changes lengths
+
+
+def _squeezed(text: str) -> tuple[str, list[int], list[int]]:
+    """text without whitespace (lowercased), the start of each run of non-space characters in
+    it and in text: a word found in the squeezed text maps back to text, line wraps and all."""
+    runs = list(_RUN.finditer(text))
+    at, squeezed_starts, text_starts = 0, [], []
+    for m in runs:
+        squeezed_starts.append(at)
+        text_starts.append(m.start())
+        at += m.end() - m.start()
+    return _lower("".join(m.group() for m in runs)), squeezed_starts, text_starts
+
+
+def _to_text(i: int, squeezed_starts: list[int], text_starts: list[int]) -> int:
+    run = bisect_right(squeezed_starts, i) - 1
+    return text_starts[run] + (i - squeezed_starts[run])
 
 
 def snippet(text: str | None, query: str | None, before: int = 30, after: int = 60) -> str | None:
     """The passage around the first word of the query found in text, every word found in
-    it marked <mark>…</mark>; the rest of the text is returned as it is (escaped on display)."""
-    if not text:
-        return text
-    patterns = _term_patterns(query)
-    first = min((m.start() for p in patterns if (m := p.search(text))), default=None)
-    if first is None:
+    it marked <mark>…</mark>; the rest of the text is returned as it is (escaped on display).
+
+    Linear time: the text (first SNIPPET_TEXT_CHARS characters searched) is squeezed of
+    whitespace once and each word found with str.find; no regular expression backtracks."""
+    if not text or not isinstance(text, str):
+        return text if isinstance(text, str) or text is None else None
+    terms = _terms(query)
+    head = text[:SNIPPET_TEXT_CHARS]
+    squeezed, squeezed_starts, text_starts = _squeezed(head)
+    found = [i for i in (squeezed.find(t) for t in terms) if i >= 0]
+    if not found:
         return text[: before + after] + ("…" if len(text) > before + after else "")
+    first = _to_text(min(found), squeezed_starts, text_starts)
     start, end = max(0, first - before), min(len(text), first + after)
     passage = text[start:end]
-    spans = sorted({(m.start(), m.end()) for p in patterns for m in p.finditer(passage)})
+    p_squeezed, p_squeezed_starts, p_text_starts = _squeezed(passage)
+    spans = set()
+    for t in terms:
+        i = p_squeezed.find(t)
+        while i >= 0:
+            s = _to_text(i, p_squeezed_starts, p_text_starts)
+            e = _to_text(i + len(t) - 1, p_squeezed_starts, p_text_starts) + 1
+            spans.add((s, e))
+            i = p_squeezed.find(t, i + len(t))
     out, at = [], 0
-    for s, e in spans:
+    for s, e in sorted(spans):
         if s < at:
             continue
         out += [passage[at:s], "<mark>", passage[s:e], "</mark>"]
@@ -87,11 +138,35 @@ def snippet(text: str | None, query: str | None, before: int = 30, after: int = 
     return ("…" if start else "") + "".join(out).replace("\n", " ") + ("…" if end < len(text) else "")
 
 
+# SQLite's own limits on every connection of the site (Python 3.11+): no string or blob of a
+# query can grow past SQL_VALUE_BYTES (printf('%.*c', …), randomblob, zeroblob, replace bombs
+# stop at once with "string or blob too big"), which also bounds the work of built-ins that
+# SQLite cannot interrupt inside one call (instr, like). The build cuts every stored text far
+# below it (ogi/load.py: MAX_TEXT).
+SQL_VALUE_BYTES = 200_000
+SQLITE_LIMITS = {
+    "SQLITE_LIMIT_LENGTH": SQL_VALUE_BYTES,
+    "SQLITE_LIMIT_SQL_LENGTH": 100_000,
+    "SQLITE_LIMIT_LIKE_PATTERN_LENGTH": 1_000,
+    "SQLITE_LIMIT_EXPR_DEPTH": 200,
+    "SQLITE_LIMIT_COMPOUND_SELECT": 100,
+    "SQLITE_LIMIT_FUNCTION_ARG": 32,
+}
+
+
+def _escape_fts(query):
+    return escape_fts(query[:QUERY_CHARS] if isinstance(query, str) else "")
+
+
 @hookimpl(trylast=True)
 def prepare_connection(conn):
+    if hasattr(conn, "setlimit"):
+        for name, value in SQLITE_LIMITS.items():
+            if hasattr(sqlite3, name):
+                conn.setlimit(getattr(sqlite3, name), value)
     # trylast: Datasette registers its own escape_fts; ours must be the one that stays, so
     # the search box of the sections table (fts_table sections_char_fts) finds 复议 too.
-    conn.create_function("escape_fts", 1, escape_fts, deterministic=True)
+    conn.create_function("escape_fts", 1, _escape_fts, deterministic=True)
     conn.create_function("ogi_snippet", 2, snippet, deterministic=True)
 
 
@@ -367,52 +442,121 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _originals_dir(datasette) -> Path:
+    """The folder of original files: OGI_ORIGINALS (set by ``ogi serve``, which mounts no
+    static folder), else a hosted site's --static originals:… mount, which only ships the
+    files: ``serve_original`` answers every path under /originals/ before Datasette's static
+    handler can."""
+    configured = os.environ.get(ORIGINALS_ENV)
+    if configured:
+        return Path(configured)
     for mount, directory in datasette.static_mounts:
         if mount == ORIGINALS_MOUNT:
             return Path(directory)
-    raise NotFound("This site does not serve the original files (no --static originals:… folder)")
+    raise NotFound("This site does not serve the original files")
 
 
 async def _source_row(datasette, sha256: str) -> dict | None:
     db = datasette.get_database(DATABASE)
-    rows = await db.execute("select * from sources where sha256 = ? order by id limit 1", [sha256])
+    rows = await db.execute("select * from sources where sha256 = ? order by url is null, id limit 1", [sha256])
     return dict(rows.first()) if rows.first() else None
 
 
 # Content-addressed: a name always means the same bytes.
 _IMMUTABLE = {"cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff"}
+# Whatever a collected file holds, it never runs on this site's origin: no scripts, no
+# requests, a unique origin (sandbox). PDFs are shown by the browser's viewer, which a sandbox
+# would block, and run no page scripts.
+_SANDBOX = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+_ORIGINAL_NAME = re.compile(r"^/(?P<sha256>[0-9a-f]{64})(?P<suffix>\.[a-z0-9]{1,10})?$")
+
+
+def _not_found(message: str) -> Response:
+    """A plain 404 (never Datasette's trailing-slash redirect or a static file)."""
+    return Response.text(message, status=404, headers={"x-content-type-options": "nosniff", "content-security-policy": _SANDBOX})
 
 
 async def serve_original(request, send, datasette):
+    """Every path under /originals/: the exact name of a file of a report in this database
+    (/originals/<sha256>.<ext>, as sources.url gives it) with its type, else 404."""
     if request.method not in ("GET", "HEAD"):
         await Response.text("Read-only: the original files can only be fetched", status=405).asgi_send(send)
         return
-    name = request.url_vars["name"]
-    path = _originals_dir(datasette) / name
-    if not path.is_file():
-        raise NotFound(f"No original file {name}")
-    source = await _source_row(datasette, name.split(".", 1)[0])
-    filename = urllib.parse.quote(source["file_name"]) if source else name
+    rest = request.url_vars.get("rest") or ""
+    match = _ORIGINAL_NAME.match(rest)
+    if match is None:
+        await _not_found("No such original file").asgi_send(send)
+        return
+    db = datasette.get_database(DATABASE)
+    url = f"/{ORIGINALS_MOUNT}{rest}"
+    row = (await db.execute("select file_name from sources where url = ? order by id limit 1", [url])).first()
+    try:
+        path = _originals_dir(datasette) / rest[1:]
+    except NotFound:
+        path = None
+    if row is None or path is None or not path.is_file():
+        await _not_found(f"No original file {rest[1:]}").asgi_send(send)
+        return
+    filename = urllib.parse.quote(row["file_name"])
     headers = dict(_IMMUTABLE, **{"content-disposition": f"inline; filename*=UTF-8''{filename}"})
-    suffix = path.suffix.lower()
+    suffix = (match.group("suffix") or "").lower()
     if suffix in TEXT_TYPES:
         data = path.read_bytes()
         _, encoding = decode(data)
-        if TEXT_TYPES[suffix] == "text/html":
-            # A government page served from this site must not run its scripts here.
-            headers["content-security-policy"] = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+        # A government page served from this site must not run its scripts here.
+        headers["content-security-policy"] = _SANDBOX
         await Response(data, headers=headers, content_type=f"{TEXT_TYPES[suffix]}; charset={encoding}").asgi_send(send)
         return
     content_type = BINARY_TYPES.get(suffix)
-    if content_type is None:
+    if content_type is None:  # no reader makes such a report; never rendered by the browser
         content_type = "application/octet-stream"
         headers["content-disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    if content_type != "application/pdf":
+        headers["content-security-policy"] = _SANDBOX
     await asgi_send_file(send, path, content_type=content_type, headers=headers)
 
 
+# The viewer shows a text file a page of lines at a time, each line cut at LINE_CHARS, and
+# reads at most VIEWER_BYTES of a file (the rest: open the original).
+LINES_PER_PAGE = 1000
+LINE_CHARS = 4000
+VIEWER_BYTES = 16 * 1024 * 1024
+_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")  # ASCII digits only: '²'.isdigit() is True
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _number_arg(request, name: str) -> int | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not _NUMBER.match(value):
+        raise BadRequest(f"{name} must be a whole number from 1, not {value[:40]!r}")
+    return int(value)
+
+
+@lru_cache(maxsize=8)
+def _lines(path: str, html: bool) -> tuple[tuple[str, ...], str, bool]:
+    """(lines, encoding, cut) of a text original, read once per process (a name is a content)."""
+    with open(path, "rb") as f:
+        data = f.read(VIEWER_BYTES + 1)
+    cut = len(data) > VIEWER_BYTES
+    text, encoding = decode(data[:VIEWER_BYTES])
+    # Line numbers as the readers count them: splitlines for text, \n for HTML (lxml's sourceline).
+    return tuple(text.split("\n") if html else text.splitlines()), encoding, cut
+
+
 async def source_view(request, datasette):
-    """The original text with line numbers, the cited line marked: how a reader checks a number."""
+    """The original text with line numbers, the cited line marked: how a reader checks a number.
+    A page of LINES_PER_PAGE lines (the cited line's, or ?start=N); malformed parameters are 400."""
     sha256 = request.url_vars["sha256"]
+    try:
+        cited = _number_arg(request, "line")
+        start = _number_arg(request, "start")
+        page = _number_arg(request, "page")
+    except BadRequest as e:
+        return Response.text(str(e), status=400, headers={"x-content-type-options": "nosniff"})
     source = await _source_row(datasette, sha256)
     if source is None or not source.get("url"):
         raise NotFound(f"No source file with SHA-256 {sha256}")
@@ -420,20 +564,34 @@ async def source_view(request, datasette):
     if not path.is_file():
         raise NotFound("The original file is not on this site")
     if path.suffix.lower() not in TEXT_TYPES:
-        page = request.args.get("page")
-        return Response.redirect(datasette.urls.path(source["url"]) + (f"#page={page}" if page and page.isdigit() else ""))
-    text, encoding = decode(path.read_bytes())
-    # Line numbers as the readers count them: splitlines for text, \n for HTML (lxml's sourceline).
-    lines = text.split("\n") if path.suffix.lower() in (".html", ".htm") else text.splitlines()
-    cited = request.args.get("line")
-    cited = int(cited) if cited and cited.isdigit() else None
+        return Response.redirect(datasette.urls.path(source["url"]) + (f"#page={page}" if page else ""))
+    loop = asyncio.get_running_loop()  # read and decode off the event loop
+    lines, encoding, cut = await loop.run_in_executor(None, _lines, str(path), path.suffix.lower() in (".html", ".htm"))
+    if cited is not None and cited > len(lines):
+        raise NotFound(f"line {cited}: the file has {len(lines):,} lines" + (" in the part the viewer reads" if cut else ""))
+    if start is None:
+        start = 1 if cited is None else ((cited - 1) // LINES_PER_PAGE) * LINES_PER_PAGE + 1
+    if start > max(1, len(lines)):
+        raise NotFound(f"line {start}: the file has {len(lines):,} lines")
+    end = min(len(lines), start - 1 + LINES_PER_PAGE)
+    shown = [(n, line if len(line) <= LINE_CHARS else line[:LINE_CHARS] + f" … ({len(line) - LINE_CHARS:,} more characters: open the original)")
+             for n, line in zip(range(start, end + 1), lines[start - 1 : end])]
     db = datasette.get_database(DATABASE)
-    reports = [dict(r) for r in await db.execute("select id, label from reports where source_id = ?", [source["id"]])]
+    try:
+        reports = [dict(r) for r in await db.execute(
+            "select distinct r.id, r.label from reports r left join report_files f on f.report_id = r.id "
+            "where r.source_id = :id or f.source_id = :id", {"id": source["id"]})]
+    except Exception:  # noqa: BLE001 - a database built before report_files
+        reports = [dict(r) for r in await db.execute("select id, label from reports where source_id = ?", [source["id"]])]
+    base = datasette.urls.path(f"/-/source/{sha256}")
+    pages = {"previous": f"{base}?start={max(1, start - LINES_PER_PAGE)}" if start > 1 else None,
+             "next": f"{base}?start={end + 1}" if end < len(lines) else None}
     return Response.html(
         await datasette.render_template(
             "ogi_source.html",
-            {"source": source, "lines": lines, "cited": cited, "encoding": encoding, "reports": reports,
-             "original_url": datasette.urls.path(source["url"]), "database": DATABASE},
+            {"source": source, "lines": shown, "cited": cited, "encoding": encoding, "reports": reports,
+             "original_url": datasette.urls.path(source["url"]), "database": DATABASE, "first": start, "last": end,
+             "total": len(lines), "pages": pages, "cut": cut, "line_chars": LINE_CHARS},
             request=request,
         )
     )
@@ -487,8 +645,10 @@ async def stylesheet():
 def register_routes():
     # Checked before Datasette's own routes, so /originals/ gets the right type and encoding
     # rather than the plain static handler's guess (text/plain without a charset).
+    # Every path under /originals/ is ours: the exact name of a report's file, or 404; never
+    # Datasette's static handler (which would serve /originals/<name>/ as text/html).
     return [
-        (r"^/originals/(?P<name>[0-9a-f]{64}(\.[A-Za-z0-9]+)?)$", serve_original),
+        (r"^/originals(?P<rest>/.*)?$", serve_original),
         (r"^/-/source/(?P<sha256>[0-9a-f]{64})$", source_view),
         (r"^/-/ogi-site\.css$", stylesheet),
         (r"^/-/agency/(?P<agency_id>[^/]+)$", agency_page),
