@@ -40,7 +40,7 @@ _SENTENCE_END = "。！？!?\n"
 # What may stand before a verb in its clause: times and fillers.
 _FILLER = re.compile(
     r"\s+|\d{4}\s*年度?|本报告期内|报告期内|本年度?|今年|全年|年内|当年|年度|期间|"
-    r"共计|合计|总计|累计|一共|共|已经|已|均|全部|依法|发布|主动|新"
+    r"共计|合计|总计|累计|一共|共|已经|已|均|全部|依法|发布"
 )
 _SELF = re.compile(r"^(?:我|本)(?:局|厅|委|办|院|会|署|处|所|站|馆|社|行|单位|机关|部门|中心|公司|机构|府)$")
 _WHOLE = re.compile(r"^(?:全|我|本)(?:省|市|区|县|旗|州|盟)$")
@@ -59,7 +59,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("lawsuits", re.compile(rf"行政诉讼(?:案件)?(?:共)?\s*{_NUMBER}\s*{_UNIT}")),
 )
 # "There was none": 本年度未收到公开申请; 未发生因信息公开申请提起的行政复议和行政诉讼.
-_NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|接到|受理)([^，,。；;！？!?\n\d]{0,24})")
+_NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|接到)([^，,。；;！？!?\n\d]{0,24})")
+# What 未收到 may be followed by to say no requests came: 公开申请, 依申请政府信息相关方面的请求 …
+# (not 申请人的补正材料).
+_REQUESTS_ONLY = re.compile(r"^(?:任何|有关|相关|各类)?(?:依申请公开|依申请|政府信息公开|信息公开|公开|政府信息|信息|相关方面|方面|的|申请|请求|事项)+$")
 _NONE_APPEALS = re.compile(r"(?:未|没有)(?:发生|收到|出现|产生|涉及|有)?([^，,。；;！？!?\n\d]{0,30})")
 # What may stand before 行政复议/行政诉讼: the cause and the verb (因政府信息公开申请引发, 被申请),
 # not a result (纠错, 败诉) nor what the agency decided as a review body (受理, 办理).
@@ -69,7 +72,7 @@ _APPEAL_CAUSE = re.compile(
 )
 _APPEAL_WORD = re.compile(r"行政复议|行政诉讼")
 _APPEALS_ONLY = re.compile(r"^(?:行政复议|行政诉讼|案件|申请|情况|事项|的|和|及|与|或|、)+$")
-_NOT_REQUESTS = re.compile(r"协查|交办|转办|咨询|投诉|复议|诉讼|来信|来访|建议|提案")
+_OUTCOME = re.compile(r"审结|结案|办结|纠错|纠正|败诉|撤销|维持|确认违法|审理|判决")
 _CHANNEL = re.compile(r"(?:通过)?[^，,。；;]{0,12}?(?:网站|平台)(?:平台)?")
 _BREAKDOWN = re.compile(r"^\s*[。，,；;]?\s*其中(?:包括|包含|有)?\s*[:：]?")
 _ITEM = re.compile(rf"^\s*(?:\d+\s*[.．、]|[（(]\d+[）)])?\s*(.{{1,25}}?)\s*{_NUMBER}\s*{_UNIT}\s*$")
@@ -223,7 +226,7 @@ def _figures(t: Text, agency: str) -> list[NarrativeFigure]:
 
     for m in _NONE_RECEIVED.finditer(text):
         what = m.group(1)
-        if ("申请" in what or "请求" in what) and not _NOT_REQUESTS.search(what) and is_self(_clause_before(text, m.start()), agency):
+        if re.search("申请|请求", what) and _REQUESTS_ONLY.match(what) and is_self(_clause_before(text, m.start()), agency):
             add("requests_received", m.start(), m.end(), Decimal(0), "", m.start())
     for m in _NONE_APPEALS.finditer(text):
         what = m.group(1)
@@ -231,6 +234,8 @@ def _figures(t: Text, agency: str) -> list[NarrativeFigure]:
         # Only what ends the clause: 未发生…行政复议和行政诉讼, not 未发生…行政复议纠错或行政诉讼败诉情形.
         if not first or not _APPEALS_ONLY.match(what[first.start() :]) or "公开" not in _sentence(text, m.start(), m.end()):
             continue
+        if text[m.start() - 1 : m.start()] == "尚" or _OUTCOME.search(what[: first.start()]):
+            continue  # 尚未审结的行政复议: pending ones, not none
         for key, word in (("reviews", "行政复议"), ("lawsuits", "行政诉讼")):
             if word in what:
                 add(key, m.start(), m.end(), Decimal(0), "", m.start())

@@ -57,12 +57,6 @@ class Division:
     latitude: float | None
 
 
-@cache
-def _divisions() -> dict[str, tuple[str, int]]:
-    """6-digit adcode -> (name, rank): the shape earlier callers use; prefer ``divisions()``."""
-    return {code: (d.name, d.rank) for code, d in divisions().items()}
-
-
 def _float(text: str) -> float | None:
     try:
         return float(text)

@@ -205,6 +205,11 @@ def test_what_is_read():
         "本机关受理行政复议申请 120 件，其中涉及信息公开 5 件。",  # as the review body
         "涉及信息公开的被纠错行政复议 1 件。",  # an outcome
         "其中因信息公开申请提起行政诉讼 2 件。",
+        "本年度未收到申请人的补正材料。",  # not requests
+        "对不符合条件的申请未受理。",
+        "尚未审结的行政复议涉及信息公开。",  # pending, not none
+        "未审结的行政复议涉及信息公开。",
+        "新区管委会收到政府信息公开申请 3 件。",
     ],
 )
 def test_what_is_skipped(text):

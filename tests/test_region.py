@@ -39,8 +39,6 @@ def test_the_division_table_is_cpcas_with_coordinates():
     assert table["220300"] == R.Division("220300", "四平市", 1, 124.350398, 43.166419)
     assert table["370000"] == R.Division("370000", "山东省", 0, 117.019915, 36.671156)
     assert table["139001"] == R.Division("139001", "定州市", 2, None, None)  # printed without coordinates
-    # the earlier shape, still used by other stages
-    assert R._divisions()["340603"] == ("相山区", 2)
 
 
 @pytest.mark.parametrize(
