@@ -122,3 +122,75 @@ def serving(db: Path):
 def server(built_db):
     with serving(built_db) as base:
         yield base
+
+
+# --- what the published tables should say, computed from the gold files alone ------------------
+# Independent of ogi/views.py and metadata.yml: questions, charts and counts are held to these.
+
+REQUEST_FRAME = ("new_received", "carried_over", "total", "carried_forward")  # the rows that are not results
+APPLICANTS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+              "legal_service_org", "other_org")
+
+
+def gold_rate(part, answered):
+    return round(100 * part / answered, 1) if answered else None
+
+
+def gold_summary(path: Path) -> dict:
+    """One report as report_summary should show it, read off its gold file (the samples all add up,
+    so every total is the printed one and a rate rests on it whenever anything was answered)."""
+    gold = gold_for(path)
+    total = {row: cols["total"] for row, cols in gold["requests"].items()}
+
+    def group(prefix: str) -> float:
+        return sum(v for k, v in total.items() if k == prefix or k.startswith(prefix + "."))
+
+    answered = total["total"]
+    appeals = gold["appeals"]
+    summary = {
+        "file": path.name, "report_id": report_id(path), "agency": gold["agency"], "year": gold["year"],
+        "province": gold["region"]["province"], "label": f"{gold['agency']} {gold['year']}",
+        "new_received": total["new_received"], "carried_over": total["carried_over"],
+        "granted": total["granted"], "partially_granted": total["partially_granted"],
+        "withheld": group("withheld"), "unable": group("unable"), "not_processed": group("not_processed"),
+        "other": group("other"), "answered": answered, "carried_forward": total["carried_forward"],
+        "pooled": answered > 0,
+        "identity_status": "fails" if gold.get("expected_failures") else "ok",
+        "reviews": appeals["review"]["total"],
+        "corrected": sum(appeals[g]["corrected"] for g in appeals),
+    }
+    summary["refusal_rate"] = gold_rate(summary["withheld"], answered)
+    summary["unable_rate"] = gold_rate(summary["unable"], answered)
+    summary["small_denominator"] = int(0 < answered < 10)
+    return summary
+
+
+def gold_summaries() -> list[dict]:
+    return [gold_summary(s) for s in samples()]
+
+
+def identities(requests: dict, appeals: dict) -> list[tuple]:
+    """(identity, key, lhs, rhs) of every identity of ogi/check.py's docstring, written out again."""
+    out = []
+    get = lambda row, col: requests.get(row, {}).get(col) or 0  # noqa: E731
+    columns = (*APPLICANTS, "total")
+    results = [r for r in requests if r not in REQUEST_FRAME]
+    for c in columns:
+        out.append(("requests_balance", c, get("new_received", c) + get("carried_over", c), get("total", c) + get("carried_forward", c)))
+    for c in columns:
+        out.append(("requests_results_sum", c, get("total", c), sum(get(r, c) for r in results)))
+    for row in requests:
+        out.append(("requests_row_total", row, get(row, "total"), sum(get(row, c) for c in APPLICANTS)))
+    for group, cols in appeals.items():
+        out.append(("appeals_total", group, cols.get("total") or 0, sum(cols.get(o) or 0 for o in ("upheld", "corrected", "other", "pending"))))
+    return out
+
+
+def tables_from_facts(db, report: str) -> dict[str, dict]:
+    """{part: {row: {col: value}}} of one report, straight from the facts table."""
+    out: dict[str, dict] = {}
+    for part, row, col, value in db.execute(
+        "select part, row_key, col_key, value from facts where report_id = ? and value is not null", [report]
+    ).fetchall():
+        out.setdefault(part, {}).setdefault(row, {})[col] = value
+    return out
