@@ -297,7 +297,8 @@ def specs() -> list[Spec]:
         Spec("gusu-2020", "docx", "苏州市姑苏区人民政府", 2020, ("江苏省", "苏州市", "姑苏区"), "2019", "2019", seed=1414, scale=3,
              quirks={"header_unit": {"metric": "procurement_amount_yuan", "unit": "万元"}}),
         Spec("yuzhong-finance-2022", "txt", "重庆市渝中区财政局", 2022, ("重庆市", "重庆市", "渝中区"), "2021", "2021", seed=1515, scale=2,
-             quirks={"header_unit": {"metric": "fee_amount_10k_yuan", "unit": "元", "value": 0.35}}),
+             quirks={"header_unit": {"metric": "fee_amount_10k_yuan", "unit": "元", "value": 0.35},
+                     "drop_cell": "requests.unable.not_held.commercial_enterprise"}),
         # Table 三 repeats its header rows after the page break, which cuts a row's label.
         Spec("baiyun-2023", "pdf", "广州市白云区人民政府", 2023, ("广东省", "广州市", "白云区"), "2021", "2021", seed=1616, scale=6,
              layout={"header_repeat": True, "split_rows": True, "footer": "- {} -", "overview_paragraphs": 4, "nudge_pt": 33,
@@ -498,6 +499,12 @@ def build(spec: Spec) -> Spec:
                         spec.printed[path] = ""
                         spec.blank.append(path)
         notes.append("表三 and 表四 leave zero cells blank (&nbsp;), except the 总计 column of 新收/上年结转/（七）总计/结转: every blank is 0 in gold and listed in blank_cells.")
+    if "drop_cell" in q:
+        path = q["drop_cell"]
+        if spec.kind not in ("txt", "md"):
+            raise ValueError(f"{spec.stem}: drop_cell is rendered only in TXT and MD")
+        notes.append(f"表三 row {split_path(path)[1]} prints six cells for seven columns: {path} ({cell(spec, *split_path(path))}) is not printed, "
+                     "the cells after it move left and the row has one cell fewer; gold keeps the value, which the row's own total gives (inferred).")
     if "extra_active_row" in q:
         item, label, value = q["extra_active_row"]
         spec.extra_rows.append({"part": "active", "item": item, "label": label, "cells": [str(value)]})
@@ -949,13 +956,22 @@ def render_text(spec: Spec, markdown: bool) -> str:
         if kind == "table":
             lines.append("")
             g = grid(content)
+            dropped = spec.quirks.get("drop_cell")
             for r, row in enumerate(g):
                 texts = [(cell_.text.replace("\n", "") if origin else "") for cell_, origin in row]
+                keys = [cell_.key if origin else None for cell_, origin in row]
+                if dropped and dropped in keys:  # the cells after it move left; the row has one cell fewer
+                    at = keys.index(dropped)
+                    first = next(n for n, k in enumerate(keys) if k)
+                    char = sum(len(t) + (3 if markdown else 1) for t in texts[:first]) + (2 if markdown else 1)
+                    # the parser reports an inferred cell at its row's first value cell
+                    spec.where[dropped] = {"raw": None, "line": len(lines) + 1, "char": char, "inferred": True}
+                    texts, keys = texts[:at] + texts[at + 1:], keys[:at] + keys[at + 1:]
                 # where each cell starts: after "| " … " | " in Markdown (the cell is " text "), after a tab in TXT
                 char = 1 if markdown else 0
-                for (cell_, origin), text in zip(row, texts):
-                    if origin and cell_.key:
-                        spec.where[cell_.key] = {"raw": text, "line": len(lines) + 1, "char": char + 1}
+                for key, text in zip(keys, texts):
+                    if key:
+                        spec.where[key] = {"raw": text, "line": len(lines) + 1, "char": char + 1}
                     char += len(text) + (3 if markdown else 1)
                 if markdown:
                     lines.append("| " + " | ".join(texts) + " |")
