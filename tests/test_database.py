@@ -2,29 +2,58 @@
 
 from __future__ import annotations
 
+import csv
+import re
+
 import sqlite_utils
 
-from conftest import gold_for, number_paths, samples
+from conftest import ROOT, gold_for, identities, number_paths, report_id, samples
+
+ITEMS_CSV = ROOT / "ogi" / "data" / "items.csv"
+PARTS = ("overview", "active", "requests", "appeals", "problems", "other")  # 一 … 六 of every report
 
 PUBLIC_TABLES = {"sources", "reports", "facts", "checks", "sections", "warnings", "items"}
 
 
-def test_public_tables_exist(built_db):
+def test_public_tables_hold_the_samples(built_db):
     db = sqlite_utils.Database(built_db)
     assert PUBLIC_TABLES <= set(db.table_names())
+    # sources and reports: one row per sample, named and identified by the file
+    assert sorted((r["file_name"], r["status"], r["id"]) for r in db["sources"].rows) == sorted(
+        (s.name, "parsed", report_id(s)) for s in samples())
+    assert sorted((r["id"], r["agency"], r["year"], r["format"]) for r in db["reports"].rows) == sorted(
+        (report_id(s), g["agency"], g["year"], g["format"]) for s in samples() for g in [gold_for(s)])
+    # items: items.csv, line by line
+    with ITEMS_CSV.open(encoding="utf-8") as f:
+        items = [(r["table"], r["key"], r["label_zh"]) for r in csv.DictReader(f)]
+    assert [(r["table_name"], r["key"], r["label_zh"]) for r in db.query("select * from items order by rowid")] == items
+    # the trigram index holds the sections' text
     assert "sections_fts" in db.table_names()
+    assert db["sections_fts"].count == db["sections"].count
 
 
 def test_row_counts(built_db):
     db = sqlite_utils.Database(built_db)
-    expected_facts = sum(len(number_paths(gold_for(s))) for s in samples())
-    assert db["sources"].count == 5
-    assert db["reports"].count == 5
-    assert db["facts"].count == expected_facts == 992
-    assert db["sections"].count == 30  # six parts in each report
-    assert db["items"].count == 61  # every line of items.csv
-    # 23 rows x 7 columns (2019 format) or 25 x 7 (2021 format), 3 appeal groups x 5 outcomes.
-    assert db.execute("select count(*) from checks where identity = 'appeals_total'").fetchone()[0] == 15
+    golds = {report_id(s): gold_for(s) for s in samples()}
+    expected_facts = sum(len(number_paths(g)) for g in golds.values())  # every number printed (none is / in the samples)
+    assert not any(v is None for g in golds.values() for v in number_paths(g).values())
+    assert db["sources"].count == db["reports"].count == len(golds)
+    assert db["facts"].count == expected_facts
+    assert db["sections"].count == len(PARTS) * len(golds)  # six parts in each report
+    with ITEMS_CSV.open(encoding="utf-8") as f:
+        assert db["items"].count == len(list(csv.DictReader(f)))  # every line of items.csv
+    # the tables for people: a row per report, per printed row of table 三 and 二, per appeal group
+    for table, part in (("requests_wide", "requests"), ("appeals_wide", "appeals"), ("active_wide", "active")):
+        got = dict(db.execute(f"select report_id, count(*) from {table} group by report_id").fetchall())
+        assert got == {rid: len(g[part]) for rid, g in golds.items()}, table
+    assert db["report_summary"].count == len(golds)
+    # a check per identity and key (ogi/check.py), per report
+    got = dict(db.execute("select report_id || ' ' || identity, count(*) from checks group by 1").fetchall())
+    want = {}
+    for rid, g in golds.items():
+        for identity, *_ in identities(g["requests"], g["appeals"]):
+            want[f"{rid} {identity}"] = want.get(f"{rid} {identity}", 0) + 1
+    assert got == want
 
 
 def test_foreign_keys_hold(built_db):
@@ -55,11 +84,15 @@ def test_labels_sit_beside_keys(built_db):
 def test_a_journalists_question(built_db):
     """Which report received most requests? (山东省人力资源和社会保障厅, 159 new in 2019)"""
     db = sqlite_utils.Database(built_db)
-    top = next(db.query(
+    top = list(db.query(
         "select reports.agency, reports.year, facts.value from facts join reports on reports.id = facts.report_id "
-        "where part = 'requests' and row_key = 'new_received' and col_key = 'total' order by value desc limit 1"
+        "where part = 'requests' and row_key = 'new_received' and col_key = 'total' order by value desc"
     ))
-    assert top == {"agency": "山东省人力资源和社会保障厅", "year": 2019, "value": 159}
+    golds = [gold_for(s) for s in samples()]
+    want = sorted(({"agency": g["agency"], "year": g["year"], "value": g["requests"]["new_received"]["total"]} for g in golds),
+                  key=lambda r: -r["value"])
+    assert [r["value"] for r in top] == [r["value"] for r in want]
+    assert top[0] == want[0] == {"agency": "山东省人力资源和社会保障厅", "year": 2019, "value": 159}
 
 
 def test_amounts_are_numbers_in_the_metric_unit(built_db):
@@ -83,6 +116,10 @@ def test_regions_and_formats(built_db):
 
 def test_sections_are_searchable(built_db):
     db = sqlite_utils.Database(built_db)
-    hits = list(db["sections"].search("政务公开目录", columns=["report_id", "part"]))
-    assert {h["part"] for h in hits} >= {"overview"}
-    assert db.execute("select count(distinct part) from sections").fetchone()[0] == 6
+    for words in ("政务公开目录", "行政复议"):  # words of three characters or more: the trigram index finds them all
+        hits = list(db["sections"].search(words, columns=["id", "report_id", "part"]))
+        want = {r["id"] for r in db.query("select id, heading, text from sections") if words in re.sub(r"\s", "", r["heading"] + r["text"])}
+        assert want and {h["id"] for h in hits} == want, words
+    assert {h["part"] for h in db["sections"].search("政务公开目录", columns=["part"])} >= {"overview"}
+    got = {(r["report_id"], r["part"]) for r in db.query("select report_id, part from sections")}
+    assert got == {(report_id(s), part) for s in samples() for part in PARTS}
