@@ -36,6 +36,9 @@ SKIPPED = "skipped"  # found, deliberately not read (the reason says why)
 ERROR = "error"  # could not be looked at (a folder that cannot be listed)
 
 
+_open = os.open  # one place to open an input (tests make it fail as an unreadable file would)
+
+
 class InputError(Exception):
     """A file that cannot be read; the message is one sentence without any absolute path."""
 
@@ -88,7 +91,7 @@ def discover(inputs: list[Path], exclude: list[Path] = ()) -> list[Entry]:
     """Every entry under the inputs, sorted within each folder by name.
 
     ``exclude``: the build's own outputs (files or folders); anything at or below them is
-    left out with one entry saying so. A missing input raises FileNotFoundError (a typo on
+    left out, without an entry (they are not inputs: a database inside an input folder). A missing input raises FileNotFoundError (a typo on
     the command line stops the build before it starts)."""
     excluded = [r for r in (_real(p) for p in exclude) if r is not None]
     roots: list[tuple[Path, Path]] = []  # (root as given, its real path)
@@ -136,9 +139,7 @@ def _walk(folder: Path, root: Path, prefix: str, folders: list[Path], excluded: 
             continue
         real = _real(path)
         if real is not None and _inside(real, excluded) and not stat.S_ISLNK(info.st_mode):
-            out.append(Entry(path, root, relative, printable(name), SKIPPED,
-                             "the build's own output (database, lock, cache or originals folder): not an input"))
-            continue
+            continue  # the build's own output (database, lock, cache, originals): not an input, no row
         if name.startswith("."):
             what = "folder" if stat.S_ISDIR(info.st_mode) else "file"
             out.append(Entry(path, root, relative, printable(name), SKIPPED,
@@ -213,7 +214,7 @@ def read_bytes(entry: Entry, max_bytes: int, copy_to: Path | None = None, expect
     path = entry.target or entry.path
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        fd = os.open(path, flags)
+        fd = _open(path, flags)
     except PermissionError:
         raise InputError("cannot be opened: permission denied (the build's user may not read it)") from None
     except OSError as e:

@@ -47,7 +47,32 @@ def parse_limited(path: Path, limits: Limits) -> Report:
     return parse_file(path)
 
 
-def _worker(conn, limits: Limits) -> None:
+# File descriptors the parent holds that a worker must not keep open (the build's lock: a
+# worker outliving a killed build must not hold it).
+CLOSE_IN_WORKERS: set[int] = set()
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker is killed when the build dies (no orphan parsing on, holding files)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker(conn, limits: Limits, parent: int) -> None:
+    _die_with_parent()
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
+    for fd in CLOSE_IN_WORKERS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     try:
         os.setsid()  # its own process group: a timeout kills what it started too
     except OSError:
@@ -97,7 +122,7 @@ def _worker(conn, limits: Limits) -> None:
 class _Worker:
     def __init__(self, context, limits: Limits):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, limits), daemon=True)
+        self.process = context.Process(target=_worker, args=(child, limits, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.job: int | None = None

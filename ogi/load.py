@@ -31,7 +31,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import __version__, corrections, history, read, same_report, views, vocabulary
+from . import __version__, corrections, history, isolate, read, same_report, views, vocabulary
 from . import inputs as inputs_mod
 from .cache import Cache
 from .isolate import Outcome, Pool
@@ -317,9 +317,11 @@ def build_lock(db_path: Path):
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, started {datetime.now(timezone.utc).isoformat(timespec='seconds')}".encode(), 0)
+        isolate.CLOSE_IN_WORKERS.add(fd)  # a forked worker must not keep the lock
         try:
             yield
         finally:
+            isolate.CLOSE_IN_WORKERS.discard(fd)
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

@@ -24,5 +24,7 @@ def read(path: Path) -> Document:
             page.load()
     except (UnidentifiedImageError, OSError) as e:
         raise ReadError(f"not a readable image ({e})") from e
+    except Exception as e:  # noqa: BLE001 - Pillow raises SyntaxError, ValueError, EOFError … on damaged files
+        raise ReadError(f"not a readable image ({type(e).__name__}: {e})") from e
     kind = "jpg" if path.suffix.lower() in (".jpg", ".jpeg") else "png"
     return Document(str(path), kind, ocr_image(page, page=1, scale=1.0))

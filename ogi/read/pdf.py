@@ -29,6 +29,19 @@ GAP_FACTOR = 1.5  # a gap wider than this many character widths separates two ce
 
 
 def read(path: Path) -> Document:
+    from . import ReadError
+
+    try:
+        return _read(path)
+    except ReadError:
+        raise
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as e:  # noqa: BLE001 - pdfminer and pdfium raise many kinds of errors on damaged files
+        raise ReadError(f"a damaged PDF: reading it failed ({type(e).__name__}: {str(e)[:160]})") from e
+
+
+def _read(path: Path) -> Document:
     import pdfplumber  # imported here: only PDF input pays for it
 
     from . import ReadError
