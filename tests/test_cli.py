@@ -28,7 +28,15 @@ def test_parse_prints_the_report_as_json():
     assert number_paths(report) == number_paths(gold)
     where = report["provenance"]["active"]["centralized_procurement"]["procurement_amount_yuan"]
     assert where["raw"] == "100万" and report["active"]["centralized_procurement"]["procurement_amount_yuan"] == 1_000_000
-    assert where["line"] == 91
+    lines = sample.read_text(encoding="utf-8").splitlines()
+    assert [n for n, line in enumerate(lines, 1) if "100万" in line] == [where["line"]]  # the one line that prints it
+    assert lines[where["line"] - 1][where["char"] - 1 :].startswith("100万")
+    # every value of the JSON points at its raw text
+    for part in ("active", "requests", "appeals"):
+        for row, cols in report["provenance"][part].items():
+            for col, at in cols.items():
+                if at["raw"]:
+                    assert lines[at["line"] - 1][at["char"] - 1 :].lstrip().startswith(at["raw"]), (part, row, col)
 
 
 def test_parse_rejects_a_file_that_is_not_a_report(tmp_path):
@@ -61,23 +69,36 @@ def test_build_records_every_file_and_survives_bad_ones(tmp_path):
     (inputs / "budget.xlsx").write_bytes(b"PK\x03\x04")
     db_path = tmp_path / "out" / "test.db"
 
+    files = sorted(p.relative_to(inputs).as_posix() for p in inputs.rglob("*") if p.is_file())
     result = ogi("build", inputs, "--db", db_path)
     assert result.returncode == 0, result.stderr
-    assert "9 files" in result.stdout and "5 reports" in result.stdout
+    assert f"{len(files)} files" in result.stdout and f"{len(samples())} reports" in result.stdout
 
     db = sqlite_utils.Database(db_path)
     status = {r["path"]: (r["status"], r["error"]) for r in db["sources"].rows}
-    assert len(status) == 9
+    assert sorted(status) == files  # every file a row, and only they
     assert [p for p, (s, _) in status.items() if s == "parsed"] == [s.name for s in samples()]
     first = samples()[0]
     assert status["nested/copy-of-000.txt"] == ("duplicate", f"same content as {first.name} (source {load._sha256(first)[:16]})")
     assert status["not-a-report.txt"][0] == "error" and "tables" in status["not-a-report.txt"][1]
     assert status["latin1.txt"][0] == "error"
     assert status["budget.xlsx"] == ("unsupported", "no reader for .xlsx files")
-    assert db["reports"].count == 5
+    # the reports are the samples, value for value
+    reports = {r["source_id"]: r for r in db["reports"].rows}
+    sources = {r["id"]: r["path"] for r in db["sources"].rows}
+    assert sorted(sources[s] for s in reports) == [s.name for s in samples()]
+    for sample in samples():
+        rid = next(r for r, row in reports.items() if sources[row["source_id"]] == sample.name)
+        got = {f"{f['part']}.{f['row_key']}.{f['col_key']}": f["value"] for f in db.query(
+            "select part, row_key, col_key, value from facts where report_id = ?", [reports[rid]["id"]])}
+        assert got == number_paths(gold_for(sample)), sample.name
 
 
 def test_build_defaults_to_the_bundled_samples(tmp_path):
     result = ogi("build", "--db", tmp_path / "x.db", "-q")
     assert result.returncode == 0, result.stderr
-    assert "5 files (5 parsed); 5 reports" in result.stdout
+    n = len(samples())
+    assert f"{n} files ({n} parsed); {n} reports" in result.stdout
+    db = sqlite_utils.Database(tmp_path / "x.db")
+    assert sorted(r["file_name"] for r in db["sources"].rows) == [s.name for s in samples()]
+    assert db["facts"].count == sum(len(number_paths(gold_for(s))) for s in samples())
