@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import opencc
 import pytest
 
 from conftest import GOLD, SHARED
@@ -376,8 +377,6 @@ def test_html_title_only_in_page_title_is_put_first(tmp_path):
 
 
 def test_html_page_in_traditional_characters_is_found_and_kept_as_printed(tmp_path):
-    import opencc
-
     to_traditional = opencc.OpenCC("s2t").convert
     page = to_traditional(GOV_PAGE.format(title="<h1>某县人民政府2019年政府信息公开工作年度报告</h1>", table=html_table(ACTIVE_LAYOUT)))
     got = read(write_html(tmp_path / "r.html", page))
