@@ -209,6 +209,7 @@ def test_what_administers_a_zone():
     assert R.administering("开发区是苏州市人民政府的派出机构") == ["开发区是苏州市"]
     assert R.administering("园区地处江宁区境内") == ["园区地处江宁区"]
     assert R.administering("新区受南京市领导") == ["南京市"]
+    assert R.administering("开发区为淮安市直管") == ["开发区为淮安市"]
     assert R.administering("加强管理") == []
 
 
@@ -339,6 +340,14 @@ def test_an_area_code():
     region, _, _ = resolve("铁西区人力资源和社会保障局", "咨询电话：024-22221234")
     assert place(region) == ("辽宁省", "沈阳市", "铁西区", "210106", 123.333968, 41.820807, "county", "settled")
     assert region.why == TIEXI + "; a telephone area code in the text names 沈阳市铁西区 (2×)"
+
+
+def test_an_area_code_comes_before_the_sites_name_which_comes_before_mentions():
+    text = "主办单位：鞍山市铁西区人民政府 电话：0434-3273136 沈阳 沈阳 沈阳"
+    region, _, _ = resolve("铁西区人民政府", text)
+    assert (region.city, region.why) == ("四平市", TIEXI + "; a telephone area code in the text names 四平市铁西区 (2×)")
+    region, _, _ = resolve("铁西区人民政府", "主办单位：鞍山市铁西区人民政府 沈阳 沈阳 沈阳")
+    assert (region.city, region.why) == ("鞍山市", TIEXI + "; the site's name in the text names 鞍山市铁西区 (1×)")
 
 
 def test_the_sites_name():
