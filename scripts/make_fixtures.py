@@ -19,7 +19,10 @@ page with navigation and metadata, one in Traditional characters), an image-only
 rendered by pdftoppm at 200 dpi and wrapped by Pillow), TXT and Markdown.
 
 OUT_DIR receives ``<stem>.<ext>`` and ``<stem>.json`` (gold, the shape of ../shared/gold)
-for every document, so that ``scripts/accuracy.py OUT_DIR OUT_DIR`` can score them. The
+for every document, so that ``scripts/accuracy.py OUT_DIR OUT_DIR`` can score them. The gold's
+``provenance`` records every printed cell of tables 二/三/四 as the renderer laid it out: its raw
+text and where it is (line/char in TXT and MD, block line/table/row/col in DOCX and HTML, page in
+PDFs and scans, read back from the PDF LibreOffice rendered), ``inferred`` for a cell left out. The
 output is deterministic for a given version of this file (ZIP and PDF timestamps are pinned);
 ``ensure(BASE)`` caches it in ``BASE/<hash of this file>/`` (the tests use build/fixtures).
 """
