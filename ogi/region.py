@@ -204,9 +204,6 @@ def chain(text: str) -> Chain | None:
     return None if codes is None else Chain(codes, names, end)
 
 
-_MUNICIPALITY_CODES = ("110000", "120000", "310000", "500000")
-
-
 def region_of(code: str) -> Region:
     """The Region of one division: its province, city and county, adcode and coordinates."""
     table = divisions()
