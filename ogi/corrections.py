@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
-from . import check, vocabulary
+from . import check, narrative, vocabulary
 from .model import Report
 from .text import is_not_applicable, parse_number
 
@@ -140,7 +140,8 @@ def apply(report: Report, corrections: list[Correction]) -> tuple[Report, list[O
     for c in corrections:
         if c.cell not in found:
             outcomes.append(Outcome(c.line, NO_CELL, f"the report has no cell {'.'.join(c.cell)}", c))
-    corrected = replace(report, values=values, checks=check.check(values))
+    corrected = replace(report, values=values, checks=check.check(values),
+                        narrative_checks=narrative.checks(report.narrative, values))
     return corrected, outcomes
 
 

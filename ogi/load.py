@@ -149,6 +149,7 @@ def report_rows(report: Report, report_id: str, source_id: str, section_ids: set
         ],
         "facts": [],
         "checks": [],
+        "narrative": [],
         "sections": [],
         "warnings": [],
     }
@@ -180,7 +181,13 @@ def report_rows(report: Report, report_id: str, source_id: str, section_ids: set
                 "source_id": source_id,
             }
         )
-    for c in report.checks:
+    for n, f in enumerate(report.narrative, start=1):
+        rows["narrative"].append({
+            "id": f"{report_id}-{f.key}-{n}", "report_id": report_id, "key": f.key, "label": f.label,
+            "value": plain(f.value), "unit": f.unit, "raw": f.raw, "sentence": f.sentence, "part": f.part,
+            "page": f.loc.page, "line": f.loc.line, "source_id": source_id,
+        })
+    for c in report.checks + report.narrative_checks:
         rows["checks"].append(
             {"id": f"{report_id}-{c.identity}-{c.key.replace('.', '_')}", "report_id": report_id, "identity": c.identity,
              "key": c.key, "lhs": plain(c.lhs), "rhs": plain(c.rhs), "diff": plain(c.diff), "ok": int(c.ok)}

@@ -94,13 +94,30 @@ CREATE TABLE facts (
 CREATE TABLE checks (
     id TEXT PRIMARY KEY,           -- <report>-<identity>-<key>; cross-year checks are added by views.build
     report_id TEXT NOT NULL REFERENCES reports(id),
-    identity TEXT NOT NULL,        -- requests_balance, requests_results_sum, requests_row_total, appeals_total
+    identity TEXT NOT NULL,        -- requests_balance, requests_results_sum, requests_row_total, appeals_total;
+                                   -- narrative_* (a figure stated in words against the table); cross_year_*
     key TEXT NOT NULL,             -- the column (balance, results_sum), row (row_total) or group (appeals)
     lhs NUMERIC NOT NULL,          -- after corrections
     rhs NUMERIC NOT NULL,
     diff NUMERIC NOT NULL,         -- lhs - rhs
     ok INTEGER NOT NULL,
     previous_report_id TEXT        -- cross-year checks: the agency's report of the year before
+);
+
+CREATE TABLE narrative (
+    id TEXT PRIMARY KEY,           -- <report>-<key>-<n>, n counting the report's figures in order
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    key TEXT NOT NULL,             -- active_total, active_website, active_part, requests_received, requests_carried_over,
+                                   -- requests_answered, requests_carried_forward, reviews, lawsuits
+    label TEXT,                    -- active_part: the item as printed
+    value NUMERIC NOT NULL,
+    unit TEXT,                     -- as printed (条, 件 …); '' for a figure stated as none
+    raw TEXT NOT NULL,             -- the words matched, as printed
+    sentence TEXT NOT NULL,
+    part TEXT NOT NULL,            -- overview, problems, other
+    page INTEGER,
+    line INTEGER,
+    source_id TEXT NOT NULL REFERENCES sources(id)
 );
 
 CREATE TABLE sections (
@@ -176,6 +193,7 @@ CREATE INDEX reports_province_city ON reports(province, city);
 CREATE INDEX facts_report ON facts(report_id);
 CREATE INDEX facts_keys ON facts(part, row_key, col_key);
 CREATE INDEX checks_report ON checks(report_id);
+CREATE INDEX narrative_report ON narrative(report_id);
 CREATE INDEX checks_failing ON checks(ok, identity);
 CREATE INDEX sections_report ON sections(report_id);
 CREATE INDEX warnings_source ON warnings(source_id);

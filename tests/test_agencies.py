@@ -191,3 +191,30 @@ def test_how_many_counties_published(timeline):
         assert row["with_reports"] == len(counties) == 1
         assert row["divisions"] == row["with_reports"] + row["failed_only"] + row["none"]
         assert row["with_government_report"] == 0  # 相山区's reports are its 人社局's, not its government's
+
+
+def test_what_the_narrative_says_is_in_the_database_with_its_checks(built_db):
+    """山东省人力资源和社会保障厅 2019, line 13: 收到信息公开申请 159 件 … 上年度结转 1 件 …
+    未发生因信息公开申请提起的行政复议和行政诉讼; its tables print the same numbers."""
+    db = sqlite_utils.Database(built_db)
+    shandong = report_id(samples()[4])
+    figures = [(r["key"], r["value"], r["raw"], r["line"]) for r in db.query(
+        "select * from narrative where report_id = ? order by id", [shandong])]
+    assert figures == [
+        ("lawsuits", 0, "未发生因信息公开申请提起的行政复议和行政诉讼", 13),
+        ("requests_carried_over", 1, "上年度结转 1 件", 13),
+        ("requests_received", 159, "收到信息公开申请 159 件", 13),
+        ("reviews", 0, "未发生因信息公开申请提起的行政复议和行政诉讼", 13),
+    ]
+    gold = __import__("conftest").gold_for(samples()[4])
+    checks = {(c["identity"], c["lhs"], c["rhs"], c["ok"]) for c in db.query(
+        "select * from checks where report_id = ? and identity like 'narrative%'", [shandong])}
+    assert checks == {
+        ("narrative_new_received", 159, gold["requests"]["new_received"]["total"], 1),
+        ("narrative_carried_over", 1, gold["requests"]["carried_over"]["total"], 1),
+        ("narrative_reviews", 0, gold["appeals"]["review"]["total"], 1),
+        ("narrative_lawsuits", 0, gold["appeals"]["litigation_direct"]["total"] + gold["appeals"]["litigation_after_review"]["total"], 1),
+    }
+    line = samples()[4].read_text(encoding="utf-8").splitlines()[12]
+    for _, _, raw, _ in figures:
+        assert raw in line

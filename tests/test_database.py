@@ -47,8 +47,10 @@ def test_row_counts(built_db):
         got = dict(db.execute(f"select report_id, count(*) from {table} group by report_id").fetchall())
         assert got == {rid: len(g[part]) for rid, g in golds.items()}, table
     assert db["report_summary"].count == len(golds)
-    # a check per identity and key (ogi/check.py), per report
-    got = dict(db.execute("select report_id || ' ' || identity, count(*) from checks group by 1").fetchall())
+    # a check per identity and key (ogi/check.py), per report; narrative and cross-year checks are
+    # held to their own expectations (tests/test_agencies.py)
+    got = dict(db.execute("select report_id || ' ' || identity, count(*) from checks "
+                          "where identity not like 'narrative%' and identity not like 'cross_year%' group by 1").fetchall())
     want = {}
     for rid, g in golds.items():
         for identity, *_ in identities(g["requests"], g["appeals"]):
