@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Public site: bounded queries, no database download, no writes (the database is immutable).
 SETTINGS = {
     "sql_time_limit_ms": 3000,
+    # SQL threads: visitors' own SQL takes at most two at once (plugins/ogi_site.py:
+    # asgi_wrapper), so the others always serve ordinary pages.
+    "num_sql_threads": 5,
     "facet_time_limit_ms": 500,
     "max_returned_rows": 2000,
     "default_page_size": 50,

@@ -23,6 +23,7 @@ import copy
 import os
 import re
 import sqlite3
+import threading
 import urllib.parse
 from bisect import bisect_right
 from functools import lru_cache
@@ -150,8 +151,56 @@ SQLITE_LIMITS = {
     "SQLITE_LIMIT_LIKE_PATTERN_LENGTH": 1_000,
     "SQLITE_LIMIT_EXPR_DEPTH": 200,
     "SQLITE_LIMIT_COMPOUND_SELECT": 100,
-    "SQLITE_LIMIT_FUNCTION_ARG": 32,
+    "SQLITE_LIMIT_FUNCTION_ARG": 100,
 }
+
+
+# SQLite's printf (and its alias format) fills a '%.*c' of two billion characters one at a time
+# inside one call, past the length limit and out of reach of the time limit (9 s here). The
+# site's printf refuses a width or precision above SQL_VALUE_BYTES and leaves the rest to
+# SQLite's own printf, on a private in-memory connection of the thread.
+_FORMAT_NUMBER = re.compile(r"%%|%[-+ 0#,!]*(\*|\d*)(?:\.(\*|\d*))?")
+_printf_connections = threading.local()
+# What a function returns to make SQLite answer "string or blob too big", as its own
+# built-ins do past the length limit (a Python function cannot choose its error message).
+_TOO_BIG = "x" * (SQL_VALUE_BYTES + 1)
+
+
+def _too_wide(fmt: str, args: tuple) -> bool:
+    """Whether a printf format asks for a width or precision above SQL_VALUE_BYTES."""
+    values = iter(args)
+    for m in _FORMAT_NUMBER.finditer(fmt):
+        if m.group(0) == "%%":
+            continue
+        for part in m.groups():
+            if part == "*":
+                n = next(values, 0)
+                if isinstance(n, (int, float)) and abs(n) > SQL_VALUE_BYTES:
+                    return True
+                if isinstance(n, str) and n.strip().lstrip("+-").isdigit() and abs(int(n)) > SQL_VALUE_BYTES:
+                    return True
+            elif part and int(part[:12]) > SQL_VALUE_BYTES:
+                return True
+        next(values, None)  # the value the conversion formats
+    return False
+
+
+def _safe_printf(*args):
+    if not args:
+        return None
+    fmt = args[0]
+    if isinstance(fmt, str) and (len(fmt) > SQL_VALUE_BYTES or _too_wide(fmt, args[1:])):
+        return _TOO_BIG
+    conn = getattr(_printf_connections, "conn", None)
+    if conn is None:
+        conn = _printf_connections.conn = sqlite3.connect(":memory:", check_same_thread=False)
+        if hasattr(conn, "setlimit"):
+            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQL_VALUE_BYTES)
+    placeholders = ", ".join("?" * len(args))
+    try:
+        return conn.execute(f"select printf({placeholders})", args).fetchone()[0]
+    except sqlite3.DataError:  # string or blob too big
+        return _TOO_BIG
 
 
 def _escape_fts(query):
@@ -168,6 +217,56 @@ def prepare_connection(conn):
     # the search box of the sections table (fts_table sections_char_fts) finds 复议 too.
     conn.create_function("escape_fts", 1, _escape_fts, deterministic=True)
     conn.create_function("ogi_snippet", 2, snippet, deterministic=True)
+    conn.create_function("printf", -1, _safe_printf, deterministic=True)
+    conn.create_function("format", -1, _safe_printf, deterministic=True)
+
+
+# ---------------------------------------------------------------------------------------
+# No request can hold the site: SQL written by visitors (?sql=, _where=) and questions asked
+# with parameters run at most EXPENSIVE_AT_ONCE at a time, so some of Datasette's SQL threads
+# (ogi/publish.py: num_sql_threads) are always free for ordinary pages; each is cut at
+# sql_time_limit_ms. A request that finds them all busy waits up to EXPENSIVE_WAIT_S, then
+# gets 503 with Retry-After.
+
+EXPENSIVE_AT_ONCE = 2
+EXPENSIVE_WAIT_S = 5.0
+
+
+def _expensive(datasette, scope) -> bool:
+    query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    if "sql" in query or "_where" in query:
+        return True
+    parts = scope.get("path", "").strip("/").split("/")
+    if len(parts) == 2 and parts[0] == DATABASE and query:
+        name = parts[1].rsplit(".", 1)[0] if parts[1].endswith((".json", ".csv")) else parts[1]
+        queries = datasette.metadata("queries", database=DATABASE, fallback=False) or {}
+        return name in queries
+    return False
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        gate = {}
+
+        async def wrapped(scope, receive, send):
+            if scope.get("type") != "http" or not _expensive(datasette, scope):
+                return await app(scope, receive, send)
+            semaphore = gate.setdefault("semaphore", asyncio.Semaphore(EXPENSIVE_AT_ONCE))
+            try:
+                await asyncio.wait_for(semaphore.acquire(), timeout=EXPENSIVE_WAIT_S)
+            except asyncio.TimeoutError:
+                await Response.text("Too many queries are running on this site right now: try again in a few seconds.",
+                                    status=503, headers={"retry-after": "5"}).asgi_send(send)
+                return
+            try:
+                await app(scope, receive, send)
+            finally:
+                semaphore.release()
+
+        return wrapped
+
+    return wrap
 
 
 # ---------------------------------------------------------------------------------------
