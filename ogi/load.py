@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import glob
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -565,6 +566,14 @@ def _build(inputs: list[Path], db_path: Path, progress, corrections_path: Path |
             else:
                 to_parse.append(len(records) - 1)
 
+    # Nothing changed (the same files, corrections, code and limits as the build that wrote
+    # the database, which is still the file it wrote): keep the database as it is.
+    fingerprint = _build_fingerprint(records, corrections_path, limits)
+    if use_cache and _unchanged(db_path, fingerprint):
+        summary = _kept(db_path, summary, len(to_parse), progress)
+        _remember(db_path, fingerprint)
+        return summary
+
     # 2. Parse what the cache does not hold, in limited worker processes.
     results: dict[int, Outcome] = {}
     staged: dict[int, Path] = {}
@@ -706,4 +715,91 @@ def _build(inputs: list[Path], db_path: Path, progress, corrections_path: Path |
     _prune_originals(originals, {url.rsplit("/", 1)[1] for url in published.values()})
     cache.prune()
     shutil.rmtree(staging, ignore_errors=True)
+    if use_cache:
+        _remember(db_path, fingerprint)
+    return summary
+
+
+LAST_BUILD = "last-build.json"  # in the cache folder: what the database was built from
+
+
+def _build_fingerprint(records: list[tuple[inputs_mod.Entry, dict]], corrections_path: Path | None, limits: Limits) -> str:
+    """A hash of everything a build's result depends on: every input's path, bytes (sha256)
+    and fate so far, the corrections file, the limits and the whole package's code and data."""
+    digest = hashlib.sha256()
+    for _, source in records:
+        digest.update(repr([source[k] for k in ("path", "status", "error", "note", "sha256", "published_url", "published_on")]).encode("utf-8", "backslashreplace"))
+    if corrections_path is not None and corrections_path.is_file():
+        digest.update(corrections_path.read_bytes())
+    digest.update(limits.fingerprint().encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".sql", ".csv", ".json") and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _db_identity(db_path: Path) -> list[int] | None:
+    try:
+        info = db_path.stat()
+    except OSError:
+        return None
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
+
+
+def _remember(db_path: Path, fingerprint: str) -> None:
+    state = db_path.parent / CACHE / LAST_BUILD
+    try:
+        state.write_text(json.dumps({"db": _db_identity(db_path), "fingerprint": fingerprint}), encoding="utf-8")
+    except OSError:
+        pass
+
+
+def _unchanged(db_path: Path, fingerprint: str) -> bool:
+    try:
+        state = json.loads((db_path.parent / CACHE / LAST_BUILD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return state.get("fingerprint") == fingerprint and state.get("db") == _db_identity(db_path) and _replaceable(db_path)
+
+
+def _kept(db_path: Path, summary: BuildSummary, files: int, progress) -> BuildSummary:
+    """A build that found nothing to do: the database as it is, with this build recorded in
+    ``builds`` (nothing changed), swapped in like any other; the summary read from it."""
+    progress("nothing changed since the last build (files, corrections, code, limits): no file parsed, no table rebuilt")
+    fd, tmp = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(db_path, tmp)
+        db = sqlite_utils.Database(tmp)
+        previous = db.execute("select id from builds order by id desc limit 1").fetchone()
+        db["builds"].insert({
+            "id": history._version(db), "parser_version": __version__, "inputs": summary.files, "reports": db["reports"].count,
+            "facts": db["facts"].count, "corrections_applied": db.execute("select count(*) from facts where corrected").fetchone()[0],
+            "previous": previous[0] if previous else None, "reports_added": 0, "reports_removed": 0, "values_changed": 0,
+            "summary": "nothing changed",
+        })
+        db.close()
+        os.replace(tmp, db_path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    db = sqlite_utils.Database(db_path)
+    try:
+        for status, n in db.execute("select status, count(*) from sources group by status"):
+            summary.by_status[status] = n
+        summary.errors = [(p, e) for p, e in db.execute("select path, error from sources where error is not null and status != 'duplicate'")]
+        summary.failed = summary.by_status.get("error", 0)
+        summary.reports = db["reports"].count
+        summary.facts = db["facts"].count
+        summary.failed_checks = db.execute("select count(*) from checks where ok = 0").fetchone()[0]
+        for status, n in db.execute("select status, count(*) from corrections group by status"):
+            summary.corrections[status] = n
+        summary.correction_problems = [f"corrections line {line}: {status}: {message}" for line, status, message in
+                                       db.execute("select line, status, message from corrections where status != ? order by line", [corrections.APPLIED])]
+        summary.version = db.execute("select id from builds order by id desc limit 1").fetchone()[0]
+    finally:
+        db.close()
+    summary.changes = {kind: 0 for kind, _ in history._CHANGES}
+    summary.incremental = {"reused": files, "vanished": 0, "parsed": 0}
     return summary
