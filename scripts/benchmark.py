@@ -5,7 +5,9 @@
 
 Parses each bundled sample repeatedly (read -> locate -> map -> check, region included),
 then builds a database from COPIES copies of the samples (made distinct by one byte, so
-none is skipped as a duplicate) and prints files per second and the database size.
+none is skipped as a duplicate) and prints files per second and the database size, then
+rebuilds it with nothing changed and with one file changed, side by side with the cold build
+(the parse cache, ogi/cache.py: a rebuild parses only new and changed files).
 With --docs, also parses every readable file under DIR once and prints the time per file
 and per format (PDF pages, OCR of scanned pages, DOCX, HTML …).
 """
@@ -54,6 +56,21 @@ def main() -> None:
             f"build: {summary.files} files, {summary.facts} facts in {seconds:.2f} s "
             f"({summary.files / seconds:.1f} files/s); database {db.stat().st_size / 1024:.0f} KiB"
         )
+        # Rebuilds of the same folder: nothing changed, then one file changed (ogi/cache.py).
+        start = time.perf_counter()
+        unchanged = load.build([folder], db)
+        same = time.perf_counter() - start
+        edited = sorted(folder.iterdir())[0]
+        edited.write_bytes(edited.read_bytes() + b"\n")
+        start = time.perf_counter()
+        one = load.build([folder], db)
+        changed = time.perf_counter() - start
+        print(f"{'build':<34}{'seconds':>9}{'parsed':>8}{'reused':>8}")
+        print(f"{'cold (empty cache)':<34}{seconds:>9.2f}{summary.incremental.get('parsed', 0):>8}{summary.incremental.get('reused', 0):>8}")
+        print(f"{'rebuild, nothing changed':<34}{same:>9.2f}{unchanged.incremental.get('parsed', 0):>8}{unchanged.incremental.get('reused', 0):>8}"
+              f"   {seconds / same:.0f}x faster than cold")
+        print(f"{'rebuild, one file changed':<34}{changed:>9.2f}{one.incremental.get('parsed', 0):>8}{one.incremental.get('reused', 0):>8}"
+              f"   {seconds / changed:.1f}x faster than cold")
     if args.docs:
         time_documents(args.docs)
 
