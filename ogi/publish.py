@@ -25,7 +25,7 @@ import click
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Public site: bounded queries, no database download, no writes (the database is immutable).
+# Public site: bounded queries, the database downloadable, no writes (the database is immutable).
 SETTINGS = {
     "sql_time_limit_ms": 3000,
     # SQL threads: visitors' own SQL takes at most two at once (plugins/ogi_site.py:
@@ -34,7 +34,8 @@ SETTINGS = {
     "facet_time_limit_ms": 500,
     "max_returned_rows": 2000,
     "default_page_size": 50,
-    "allow_download": "off",
+    # Open data: the whole database downloads at /ogi.db (served immutable, so it is whole).
+    "allow_download": "on",
     "default_facet_size": 20,
     # Long narrative sections would fill the screen; the row page and the JSON show them whole.
     "truncate_cells_html": 400,
@@ -84,7 +85,8 @@ def originals_options(originals: Path) -> list[str]:
 
 
 def setting_options() -> list[str]:
-    options = []
+    # --cors: the read-only JSON API may be fetched by notebooks and pages on other sites.
+    options = ["--cors"]
     for name, value in SETTINGS.items():
         options += ["--setting", name, str(value)]
     return options

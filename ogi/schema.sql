@@ -22,7 +22,10 @@ CREATE TABLE sources (
     url TEXT,                      -- the file as published by the site: /originals/<sha256>.<ext>
     published_url TEXT,            -- where the agency published it (the page's canonical address, or sources.csv)
     published_on TEXT,             -- when, YYYY-MM-DD (发布时间 on the page, or sources.csv)
-    published_from TEXT            -- page or manifest: who said so
+    published_from TEXT,           -- page or manifest: who said so
+    problem TEXT,                  -- what went wrong, a kind to facet on: empty_file, encrypted_pdf, not_a_report … (ogi/messages.py)
+    problem_zh TEXT,               -- what it is and what to do, in Chinese
+    problem_en TEXT                -- and in English; the technical detail stays in error
 );
 
 CREATE TABLE reports (

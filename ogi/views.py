@@ -26,7 +26,7 @@ from functools import cache
 
 import sqlite_utils
 
-from . import agencies, coverage, totals, vocabulary
+from . import agencies, coverage, messages, totals, vocabulary
 
 # English for every key of the vocabulary (items.csv has the Chinese). A key missing here
 # falls back to its spelled-out name, and the tests list it.
@@ -664,10 +664,22 @@ def _build_coverage(db: sqlite_utils.Database) -> None:
         db["coverage"].create({"id": str, "adcode": str, "name": str, "level": str, "year": int}, pk="id", if_not_exists=True)
 
 
+def _explain_problems(db: sqlite_utils.Database) -> None:
+    """Why each file was not read, in Chinese and English (ogi/messages.py)."""
+    updates = []
+    for source in db.query("SELECT id, status, error, bytes FROM sources WHERE status <> 'parsed'"):
+        found = messages.problem(source["status"], source["error"], source["bytes"])
+        if found:
+            updates.append((found.kind, found.zh, found.en, source["id"]))
+    with db.conn:
+        db.conn.executemany("UPDATE sources SET problem = ?, problem_zh = ?, problem_en = ? WHERE id = ?", updates)
+
+
 def build(db: sqlite_utils.Database) -> None:
     """Add the agencies, the tables for people, cross-year checks, coverage, the provenance
     view, the data dictionary and the search index."""
     db.execute("UPDATE reports SET label = agency || ' ' || year")
+    _explain_problems(db)
     _build_agencies(db)
     _build_cross_year_checks(db)
     _build_coverage(db)

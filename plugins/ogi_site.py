@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import csv
+import io
 import os
 import re
 import sqlite3
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode
-from datasette.utils.asgi import NotFound, Response, asgi_send_file
+from datasette.utils.asgi import AsgiStream, NotFound, Response, asgi_send_file
 from markupsafe import Markup, escape
 
 DATABASE = "ogi"
@@ -301,6 +303,32 @@ def _dictionary(datasette) -> dict[str, dict[str, tuple[str, str, str | None]]]:
         conn.close()
     datasette._ogi_dictionary = cache
     return cache
+
+
+# Chinese labels of columns that questions add (the tables' own come from data_dictionary).
+QUERY_LABELS = {
+    "report": "报告", "reports": "报告数", "reports_pooled": "纳入报告数", "pooled_failing": "其中不平衡",
+    "pooled_recomputed": "其中重算", "reports_left_out": "未纳入（无依据）", "reports_ranked": "排名报告数",
+    "ranked_failing": "其中不平衡", "left_out_small": "样本过小未列", "previous_year": "上一年度",
+    "cross_year_check": "跨年核对", "cross_year_gap": "跨年差额", "snippet": "摘录", "part": "部分",
+    "divisions": "区划数", "with_reports": "有报告", "with_reports_pct": "有报告（%）",
+    "with_government_report": "政府有报告", "failed_only": "仅有读取失败", "none": "无报告",
+    "corrected_rate": "纠正率（%）", "failing_checks": "不平衡项数", "total_gap": "差额合计", "largest_gap": "最大差额",
+    "largest": "最大差额项", "identities": "不平衡类型", "identity": "勾稽关系", "key": "项目", "lhs": "左边", "rhs": "右边",
+    "diff": "差额", "section_id": "段落编号",
+}
+
+
+def _column_labels(datasette, table: str | None) -> dict[str, str]:
+    """{column: Chinese label} of a table, or for a question's columns (table None) the labels
+    the tables for people give the same names."""
+    dictionary = _dictionary(datasette)
+    if table is not None:
+        return {column: zh for column, (zh, _, _) in dictionary.get(table, {}).items()}
+    labels = dict(QUERY_LABELS)
+    for name in ("active_wide", "appeals_wide", "requests_wide", "report_summary"):
+        labels.update({column: zh for column, (zh, _, _) in dictionary.get(name, {}).items()})
+    return labels
 
 
 @hookimpl
@@ -723,6 +751,8 @@ td.col-rates_note, td.col-appeals_note { min-width: 22em; font-size: 0.85em; }
 dl.ogi-source-meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
 dl.ogi-source-meta dt { font-weight: bold; }
 dl.ogi-source-meta dd { margin: 0; }
+.ogi-prose { max-width: 48em; }
+.ogi-prose pre { white-space: pre-wrap; word-break: break-all; background: #f3f3f3; padding: 0.5em; }
 .ogi-agency-table { overflow-x: auto; max-width: 100%; }
 .ogi-agency-table table { border-collapse: collapse; font-size: 0.9em; }
 .ogi-agency-table th, .ogi-agency-table td { border-bottom: 1px solid #ddd; padding: 0.2em 0.6em; text-align: right; white-space: nowrap; }
@@ -751,6 +781,12 @@ def register_routes():
         (r"^/-/source/(?P<sha256>[0-9a-f]{64})$", source_view),
         (r"^/-/ogi-site\.css$", stylesheet),
         (r"^/-/agency/(?P<agency_id>[^/]+)$", agency_page),
+        (r"^/-/export/(?P<name>[a-z_]+)\.csv$", export_table),
+        (r"^/-/export/q/(?P<name>[a-z_]+)\.csv$", export_query),
+        (r"^/-/about$", about_page),
+        (r"^/-/api$", api_page),
+        (r"^/robots\.txt$", robots_txt),
+        (r"^/sitemap\.xml$", sitemap_xml),
     ]
 
 
@@ -841,6 +877,43 @@ async def agency_page(request, datasette):
     }, request=request))
 
 
+# What a question's parameters may be, drawn from the data (offered as choices; any text may
+# still be typed: province and agency take part of a name).
+PARAM_CHOICES = {
+    "province": "select distinct province from reports where province is not null order by 1",
+    "city": "select distinct city from reports where city is not null order by 1",
+    "year": "select distinct year from reports order by 1 desc",
+    "agency": "select name from (select distinct agency as name from reports union select name from agency_names) order by 1 limit 5000",
+    "level": "select distinct level from agencies where level is not null order by 1",
+    "identity": "select distinct identity from checks order by 1",
+}
+FIXED_CHOICES = {
+    "check_status": ["ok", "fails", "unchecked", "gap", "first"],
+    "min_answered": ["0", "10", "50", "100"],
+    "min_appeals": ["0", "10"],
+}
+PARAM_LABELS = {
+    "province": "省份 Province (part of the name: 江苏)", "city": "市 City", "year": "年度 Year",
+    "agency": "机关 Agency (part of any name it printed)", "level": "层级 Level", "identity": "勾稽关系 Identity",
+    "check_status": "跨年核对 Cross-year check", "min_answered": "最少办理数 At least this many answered (empty = 10)",
+    "min_appeals": "最少复议诉讼数 At least this many appeals (empty = all)", "q": "检索词 Words to find",
+}
+
+
+async def _param_choices(datasette) -> dict[str, list[str]]:
+    cache = getattr(datasette, "_ogi_param_choices", None)
+    if cache is None:
+        db = datasette.get_database(DATABASE)
+        cache = dict(FIXED_CHOICES)
+        for name, sql in PARAM_CHOICES.items():
+            try:
+                cache[name] = [str(r[0]) for r in await db.execute(sql)]
+            except Exception:  # noqa: BLE001 - a table an older database lacks: no choices
+                cache[name] = []
+        datasette._ogi_param_choices = cache
+    return cache
+
+
 _AGENCY_OF_REPORT_SQL = "select id, agency_id from reports where agency_id is not null"
 
 
@@ -861,6 +934,166 @@ def _agency_of(datasette) -> dict[str, str]:
         conn.close()
     datasette._ogi_agency_of = cache
     return cache
+
+
+# ---------------------------------------------------------------------------------------
+# Downloads that open anywhere
+
+
+# What /-/export/<name>.csv streams, each whole: (name, the column it is paged by).
+EXPORTS = {name: "rowid" for name in (
+    "report_summary", "requests_wide", "appeals_wide", "active_wide", "reports", "facts", "sources", "agencies",
+    "agency_names", "coverage", "checks", "narrative", "sections", "warnings", "corrections", "builds", "changes",
+    "items", "data_dictionary")}
+EXPORTS["provenance"] = "fact_id"  # a view: paged by its key
+EXPORT_CHUNK = 2000
+# Columns holding a link on this site: made absolute, so a spreadsheet can open them.
+_LINK_COLUMNS = ("source_url", "url", "page", "original")
+
+
+def _csv_line(values) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(["" if v is None else v for v in values])
+    return out.getvalue()
+
+
+def _absolute(request, value):
+    if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+        return f"{request.scheme}://{request.host}{value}"
+    return value
+
+
+def _header(datasette, table: str | None, columns: list[str], chinese: bool) -> list[str]:
+    if not chinese:
+        return columns
+    labels = _column_labels(datasette, table)
+    return [f"{labels[c]} ({c})" if c in labels else c for c in columns]
+
+
+def _csv_headers(filename: str) -> dict:
+    return {"content-disposition": f"attachment; filename*=UTF-8''{urllib.parse.quote(filename)}",
+            "access-control-allow-origin": "*", "x-content-type-options": "nosniff"}
+
+
+async def export_table(request, datasette):
+    """A whole table (or the provenance view) as CSV for spreadsheets: UTF-8 with a byte-order
+    mark (Excel on Chinese and English Windows reads it right on a double-click), links made
+    absolute, no HTML, every row (paged by its key, each page a bounded query), equality filters
+    on its columns (?province=江苏省), Chinese column headers with ?headers=zh."""
+    name = request.url_vars["name"]
+    if name not in EXPORTS:
+        return _not_found(f"No table {name} to download")
+    db = datasette.get_database(DATABASE)
+    columns = await db.table_columns(name)
+    filters = [(k, request.args.get(k)) for k in request.args.keys() if k in columns]
+    key = EXPORTS[name]
+    where = "".join(f" and [{k}] = :f{i}" for i, (k, _) in enumerate(filters))
+    params = {f"f{i}": v for i, (_, v) in enumerate(filters)}
+    links = [c in _LINK_COLUMNS for c in columns]
+    header = _header(datasette, name, columns, request.args.get("headers") == "zh")
+
+    async def stream(writer):
+        await writer.write("\ufeff" + _csv_line(header))
+        last = None
+        while True:
+            page = await db.execute(
+                f"select {key} as _ogi_key, * from [{name}] where (:last is null or {key} > :last){where} "
+                f"order by {key} limit {EXPORT_CHUNK}", {"last": last, **params})
+            rows = page.rows
+            if not rows:
+                break
+            await writer.write("".join(
+                _csv_line(_absolute(request, v) if link else v for v, link in zip(tuple(r)[1:], links)) for r in rows))
+            last = rows[-1][0]
+            if len(rows) < EXPORT_CHUNK:
+                break
+
+    suffix = "-zh" if request.args.get("headers") == "zh" else ""
+    return AsgiStream(stream, headers=_csv_headers(f"{name}{suffix}.csv"), content_type="text/csv; charset=utf-8")
+
+
+async def export_query(request, datasette):
+    """A question's answer as CSV for spreadsheets (as export_table), with its parameters."""
+    name = request.url_vars["name"]
+    queries = datasette.metadata("queries", database=DATABASE, fallback=False) or {}
+    if name not in queries:
+        return _not_found(f"No question {name}")
+    sql = queries[name]["sql"]
+    params = {p: request.args.get(p, "") for p in re.findall(r"(?<!:):(\w+)", sql)}
+    db = datasette.get_database(DATABASE)
+    try:
+        results = await db.execute(sql, params)
+    except Exception as e:  # noqa: BLE001 - a time limit or a bad parameter: say so, plainly
+        return Response.text(f"The question could not be answered: {e}", status=400)
+    columns = list(results.columns)
+    links = [c in _LINK_COLUMNS for c in columns]
+    body = "\ufeff" + _csv_line(_header(datasette, None, columns, request.args.get("headers") == "zh")) + "".join(
+        _csv_line(_absolute(request, v) if link else v for v, link in zip(tuple(r), links)) for r in results.rows)
+    if results.truncated:
+        body += _csv_line([f"(cut at {len(results.rows)} rows: the site's limit for one answer; download the tables for every row)"])
+    return Response(body, headers=_csv_headers(f"{name}.csv"), content_type="text/csv; charset=utf-8")
+
+
+# ---------------------------------------------------------------------------------------
+# The site's own pages: about the data, the API, robots.txt and the sitemap
+
+
+SITEMAP_MAX = 50_000  # URLs in one sitemap file (the protocol's limit)
+
+
+async def about_page(request, datasette):
+    db = datasette.get_database(DATABASE)
+    counts = {}
+    for name in ("reports", "agencies", "facts", "sources", "corrections"):
+        try:
+            counts[name] = (await db.execute(f"select count(*) from [{name}]")).single_value()
+        except Exception:  # noqa: BLE001 - an older database without the table
+            counts[name] = None
+    try:
+        version = (await db.execute("select id from builds order by id desc limit 1")).single_value()
+    except Exception:  # noqa: BLE001
+        version = None
+    return Response.html(await datasette.render_template(
+        "ogi_about.html", {"counts": counts, "version": version, "database": DATABASE}, request=request))
+
+
+async def api_page(request, datasette):
+    db = datasette.get_database(DATABASE)
+    example = (await db.execute("select agency, year from report_summary order by new_received desc limit 1")).first()
+    base = f"{request.scheme}://{request.host}"
+    return Response.html(await datasette.render_template(
+        "ogi_api.html", {"base": base, "example": dict(example) if example else None, "database": DATABASE}, request=request))
+
+
+async def robots_txt(request, datasette):
+    base = f"{request.scheme}://{request.host}"
+    # Crawlers read the pages; the SQL, exports and the database are for people and programs.
+    return Response.text("\n".join([
+        "User-agent: *", "Disallow: /*?*sql=", "Disallow: /*.json", "Disallow: /*.csv", "Disallow: /-/export/",
+        f"Disallow: /{DATABASE}.db", "Disallow: /*?*_facet", "Disallow: /*?*_sort", "Allow: /", f"Sitemap: {base}/sitemap.xml", "",
+    ]))
+
+
+async def sitemap_xml(request, datasette):
+    base = f"{request.scheme}://{request.host}"
+    paths = ["/", "/-/about", "/-/api", "/-/dashboards/overview", "/-/dashboards/map", f"/{DATABASE}"]
+    paths += [f"/{DATABASE}/{t}" for t in ("report_summary", "agencies", "coverage", "requests_wide", "appeals_wide", "active_wide", "builds")]
+    queries = datasette.metadata("queries", database=DATABASE, fallback=False) or {}
+    paths += [f"/{DATABASE}/{q}" for q in queries]
+    db = datasette.get_database(DATABASE)
+    room = SITEMAP_MAX - len(paths)
+    for sql in ("select '/-/agency/' || id from agencies order by id", f"select '/{DATABASE}/reports/' || id from reports order by id"):
+        if room <= 0:
+            break
+        try:
+            rows = (await db.execute(f"{sql} limit {room}")).rows
+        except Exception:  # noqa: BLE001 - an older database without agencies
+            rows = []
+        paths += [r[0] for r in rows]
+        room -= len(rows)
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    body += "".join(f"<url><loc>{escape(base + path)}</loc></url>\n" for path in paths) + "</urlset>\n"
+    return Response(body, content_type="application/xml; charset=utf-8")
 
 
 # ---------------------------------------------------------------------------------------
@@ -945,9 +1178,11 @@ def extra_template_vars(template, database, table, datasette, request):
                 counts["first_year"], counts["last_year"], counts["provinces"] = years.first()
             variables["ogi_counts"] = counts
         if table:
-            variables["ogi_column_labels"] = {
-                column: zh for column, (zh, _, _) in _dictionary(datasette).get(table, {}).items()
-            }
+            variables["ogi_column_labels"] = _column_labels(datasette, table)
+        elif template.startswith("query"):
+            variables["ogi_column_labels"] = _column_labels(datasette, None)
+            variables["ogi_param_choices"] = await _param_choices(datasette)
+            variables["ogi_param_labels"] = PARAM_LABELS
         if template.startswith("row") and table in ("facts", "reports") and request is not None:
             variables["ogi_cite"] = await citation(datasette, request, table, tilde_decode(request.url_vars.get("pks", "")))
         return variables
@@ -966,4 +1201,6 @@ def menu_links(datasette):
         {"href": datasette.urls.path("/-/dashboards/map"), "label": "Map 地图"},
         {"href": datasette.urls.table(DATABASE, "builds"), "label": "What changed 更新记录"},
         {"href": datasette.urls.database(DATABASE), "label": "All tables and questions"},
+        {"href": datasette.urls.path("/-/api"), "label": "API and downloads 数据接口"},
+        {"href": datasette.urls.path("/-/about"), "label": "About the data 关于"},
     ]

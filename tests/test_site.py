@@ -689,14 +689,23 @@ def test_dashboard_charts_draw_what_the_reports_say(server, chart):
 # --- a public, read-only site ------------------------------------------------------------
 
 
+def built_db_bytes(base: str) -> bytes:
+    """The database the server serves, as ogi serve snapshots it (the file it was started with)."""
+    path = get(base, "/-/databases.json").json()[0]["path"]
+    return Path(path).read_bytes()
+
+
 def test_read_only_and_bounded(server):
-    assert get(server, "/ogi.db").status_code == 403  # database download is off
+    download = get(server, "/ogi.db")  # open data: the whole database, byte for byte
+    assert download.status_code == 200 and download.content == built_db_bytes(server)
     write = get(server, "/ogi.json", sql="delete from facts")
     assert write.status_code == 400 and "SELECT" in write.text
     assert httpx.post(server + "/ogi/refusals_by_agency", data={"year": "2019"}, timeout=10).status_code >= 400
     assert get(server, "/-/databases.json").json()[0]["is_mutable"] is False
     settings = get(server, "/-/settings.json").json()
-    assert settings["allow_download"] is False
+    assert settings["allow_download"] is True
+    api = get(server, "/ogi/report_summary.json")  # an open API: other sites' pages may fetch it
+    assert api.headers["access-control-allow-origin"] == "*"
     assert settings["sql_time_limit_ms"] <= 5000 and settings["facet_time_limit_ms"] <= 1000
     many = get(server, "/ogi.json", sql="with recursive n(i) as (select 1 union all select i + 1 from n where i < 10000) select i from n").json()
     assert many["truncated"] is True and len(many["rows"]) == settings["max_returned_rows"]
@@ -718,7 +727,7 @@ def test_publish_command_carries_the_site(built_db):
     assert command.startswith("datasette publish cloudrun ")
     for part in ("--metadata", "--template-dir", "--plugins-dir", f"--static originals:{built_db.parent / 'originals'}",
                  "--install datasette==0.65.", "--install datasette-vega==", "--install datasette-dashboards==",
-                 "--extra-options", "allow_download off", "sql_time_limit_ms", "max_returned_rows", "--service ogi-reports"):
+                 "--extra-options", "allow_download on", "--cors", "sql_time_limit_ms", "max_returned_rows", "--service ogi-reports"):
         assert part in command, part
 
 
