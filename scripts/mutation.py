@@ -319,7 +319,6 @@ def prepare(module: Module, tree: Path) -> Path:
 
 
 def run_mutmut(module: Module, tree: Path, workers: int) -> Outcome:
-    out = Outcome(module.name)
     work = prepare(module, tree)
     tests = list(module.tests)
     own = f"tests/test_mutants_{module.name}.py"
@@ -331,55 +330,106 @@ def run_mutmut(module: Module, tree: Path, workers: int) -> Outcome:
     (work / "mutants" / "build").mkdir(parents=True)
     (work / "mutants" / "build" / "fixtures").symlink_to(fixtures_dir(tree))
 
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # each mutant's process imports the (large) mutated files
+    started = time.monotonic()
     with open(work / "mutmut.log", "wb") as logfile:
         rc = subprocess.run(
             ["nice", "-n", "19", str(VENV_BIN / "mutmut"), "run", "--max-children", str(workers), *module.only],
-            cwd=work, env=env, stdout=logfile, stderr=subprocess.STDOUT,
+            cwd=work, env=_env(), stdout=logfile, stderr=subprocess.STDOUT,
         ).returncode
     if rc != 0:
+        out = Outcome(module.name)
         out.error = f"mutmut exited {rc}:\n" + (work / "mutmut.log").read_text(errors="replace")[-3000:]
         return out
+    if module.name == "search":
+        run_tokenchars(work)
+    (work / "seconds").write_text(f"{time.monotonic() - started:.0f}\n")
+    return collect(module)
+
+
+def _env(**extra) -> dict[str, str]:
+    env = dict(os.environ, **extra)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # each mutant's process imports the (large) mutated files
+    return env
+
+
+def _results(work: Path, name: str) -> dict:
+    path = work / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def collect(module: Module) -> Outcome:
+    """A module's figures from its copy: mutmut's results, the hand-written search mutants,
+    and what --recheck found since."""
+    out = Outcome(module.name)
+    work = WORK / module.name
+    if not (work / "mutants").is_dir():
+        out.error = f"{work} has no mutation run"
+        return out
+    seconds = work / "seconds"
+    out.seconds = float(seconds.read_text()) if seconds.is_file() else 0.0
+    found = {}
     for path in module.paths:
         results = subprocess.run(
-            [str(VENV_BIN / "python"), "-c", RESULTS, path, *module.only], cwd=work, env=env, capture_output=True, text=True
+            [str(VENV_BIN / "python"), "-c", RESULTS, path, *module.only], cwd=work, env=_env(), capture_output=True, text=True
         )
         if results.returncode != 0:
             out.error += f"reading the results of {path} failed:\n{results.stderr[-2000:]}"
             continue
-        for name, r in sorted(json.loads(results.stdout).items()):
-            if module.only and not any(fnmatch.fnmatch(name, pattern) for pattern in module.only):
-                continue
-            if r["code"] == 255:  # mutmut's code for an exception in its worker, not a test failure
-                out.error += f"{name}: the worker failed (exit 255; set debug = true and see mutants/mutmut-debug.log)\n"
-                out.survived[name] = f"[worker error]\n{r['diff']}"
-            elif r["status"] in ("killed", "timeout"):
-                out.killed.append(name)  # a mutant that makes the tests hang is noticed too
-            else:
-                if r["status"] in ("suspicious", "not checked", "segfault"):
-                    out.error += f"{name}: {r['status']}\n"
-                out.survived[name] = f"[{r['status']}]\n{r['diff']}"
-    if module.name == "search":
-        run_tokenchars(work, out)
+        found.update(json.loads(results.stdout))
+    found.update(_results(work, "tokenchars.json"))
+    rechecked = _results(work, "rechecked.json")
+    for name, r in sorted(found.items()):
+        if r["code"] == 255:  # mutmut's code for an exception in its worker, not a test failure
+            out.error += f"{name}: the worker failed (exit 255; set debug = true and see mutants/mutmut-debug.log)\n"
+            out.survived[name] = f"[worker error]\n{r['diff']}"
+        elif r["status"] in ("killed", "timeout") or rechecked.get(name) == "killed":
+            out.killed.append(name)  # a mutant that makes the tests hang is noticed too
+        else:
+            if r["status"] in ("suspicious", "not checked", "segfault"):
+                out.error += f"{name}: {r['status']}\n"
+            out.survived[name] = f"[{r['status']}]\n{r['diff']}"
     return out
 
 
-def run_tokenchars(work: Path, out: Outcome) -> None:
+def recheck(module: Module) -> None:
+    """Run the survivors of the last run again, against this tree's tests/test_mutants_<name>.py
+    only (every other test passed with them): a test written for a survivor kills it here."""
+    work = WORK / module.name
+    own = ROOT / "tests" / f"test_mutants_{module.name}.py"
+    if not own.is_file() or not (work / "mutants").is_dir():
+        return
+    shutil.copy2(own, work / "mutants" / "tests" / own.name)
+    shutil.copy2(own, work / "tests" / own.name)
+    rechecked = _results(work, "rechecked.json")
+    for name in collect(module).survived:
+        if name.startswith("search.tokenchars."):
+            continue  # run again with the search tests by run_tokenchars below
+        pytest = [str(VENV_BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", f"tests/{own.name}"]
+        env = _env(MUTANT_UNDER_TEST=name, PYTHONPATH=str(work / "mutants"))
+        try:
+            rc = subprocess.run(["nice", "-n", "19", *pytest], cwd=work / "mutants", env=env, capture_output=True, timeout=600).returncode
+        except subprocess.TimeoutExpired:
+            rc = -1
+        rechecked[name] = "killed" if rc == 1 else "survived"  # 1: a test failed (2-5: pytest itself could not run)
+    (work / "rechecked.json").write_text(json.dumps(rechecked, indent=1), encoding="utf-8")
+    if module.name == "search":
+        shutil.copy2(own, work / "tests" / own.name)
+        run_tokenchars(work)
+
+
+def run_tokenchars(work: Path) -> None:
     """The hand-written mutants of the token characters, on the search module's copy."""
-    env = dict(os.environ, PYTHONPATH=str(work))
+    results = {}
+    env = _env(PYTHONPATH=str(work))
     pytest = ["nice", "-n", "19", str(VENV_BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *SEARCH_TESTS]
     clean = subprocess.run(pytest, cwd=work, env=env, capture_output=True, text=True)
-    if clean.returncode != 0:
-        out.error += "the search tests fail on the unmutated copy:\n" + clean.stdout[-3000:]
-        return
     path = work / "ogi" / "views.py"
     original = path.read_text(encoding="utf-8")
     found = TOKENCHARS.search(original)
-    if not found:
-        out.error += "ogi/views.py has no _TOKENCHARS line: the hand-written search mutants were not run\n"
-        return
-    for ident, change in SEARCH_MUTANTS:
+    if clean.returncode != 0 or not found:
+        why = "the search tests fail on the unmutated copy" if found else "ogi/views.py has no _TOKENCHARS line"
+        results = {ident: {"status": "suspicious", "code": None, "diff": why} for ident, _ in SEARCH_MUTANTS}
+    for ident, change in SEARCH_MUTANTS if not results else []:
         line = f'_TOKENCHARS = "{change(found.group(1))}"'
         path.write_text(original[: found.start()] + line + original[found.end() :], encoding="utf-8")
         try:
@@ -388,10 +438,9 @@ def run_tokenchars(work: Path, out: Outcome) -> None:
             killed = True
         finally:
             path.write_text(original, encoding="utf-8")
-        if killed:
-            out.killed.append(ident)
-        else:
-            out.survived[ident] = f"[survived]\n--- ogi/views.py\n+++ ogi/views.py\n-{found.group(0)}\n+{line}"
+        diff = f"--- ogi/views.py\n+++ ogi/views.py\n-{found.group(0)}\n+{line}"
+        results[ident] = {"status": "killed" if killed else "survived", "code": 1 if killed else 0, "diff": diff}
+    (work / "tokenchars.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -400,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="parallel mutants (default 2; the machine has 2 cores)")
     parser.add_argument("--worktree", action="store_true", help="mutate the working tree, not HEAD")
     parser.add_argument("--list", action="store_true", help="list the modules and their tests")
+    parser.add_argument("--recheck", action="store_true",
+                        help="run no new mutation run: the last run's survivors against tests/test_mutants_<module>.py, then the figures")
+    parser.add_argument("--report", action="store_true", help="only print the figures of the last runs")
     args = parser.parse_args(argv)
 
     by_name = {m.name: m for m in MODULES}
@@ -415,20 +467,25 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     WORK.mkdir(parents=True, exist_ok=True)
     tree = WORK / "tree"
-    snapshot(tree, args.worktree)
+    if not (args.recheck or args.report):
+        snapshot(tree, args.worktree)
     equivalents = load_equivalents()
-    seen_equivalents = set()
 
     outcomes = []
     for module in modules:
         t0 = time.monotonic()
         print(f"-- {module.name} ({module.path}) …", flush=True)
-        outcome = run_mutmut(module, tree, args.workers)
-        outcome.seconds = time.monotonic() - t0
+        if args.report:
+            outcome = collect(module)
+        elif args.recheck:
+            recheck(module)
+            outcome = collect(module)
+        else:
+            outcome = run_mutmut(module, tree, args.workers)
+            outcome.seconds = time.monotonic() - t0
         for ident, diff in list(outcome.survived.items()):
             if ident in equivalents:
                 reason, lines = equivalents[ident]
-                seen_equivalents.add(ident)
                 if lines and lines != changed_lines(diff):
                     print(f"   ! {ident} is listed as equivalent, but its diff changed: counted as alive")
                     continue
@@ -453,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         pct = 100.0 * len(o.killed) / o.total if o.total else 100.0
         print(f"{o.name:13} {len(o.killed):7} {o.total:5} {pct:6.1f} {len(o.equivalent):6} {o.seconds:8.0f}"
               + ("  ERROR" if o.error else ""))
-    print(f"wall time {time.monotonic() - started:.0f} s, {args.workers} workers")
+    print(f"mutation time {sum(o.seconds for o in outcomes):.0f} s with {args.workers} workers; this command {time.monotonic() - started:.0f} s")
     pct = 100.0 * killed / total if total else 100.0
     print(f"mutation: killed {killed} of {total} ({pct:.1f}%)")
     return 1 if any(o.error for o in outcomes) else 0
