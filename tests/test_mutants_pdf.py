@@ -1,0 +1,212 @@
+"""The PDF reader's own steps (ogi/read/pdf.py) on pages made in memory: what pdfplumber gives
+(words with their boxes, ruled tables) is faked, so each step shows with exact values, fast.
+Written for mutants of scripts/mutation.py: the page-break join and the page-number filter
+must be in the reader's path, text lines split at wide gaps, rows in reading order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from ogi.read import ReadError
+from ogi.read import pdf
+
+
+def word(text: str, x0: float, top: float, width: float | None = None) -> dict:
+    width = 10.0 * len(text) if width is None else width
+    return {"text": text, "x0": x0, "x1": x0 + width, "top": top, "bottom": top + 10}
+
+
+@dataclass
+class FakeRow:
+    cells: list  # bboxes, None for a merged position
+    bbox: tuple
+
+
+@dataclass
+class FakeTable:
+    bbox: tuple
+    rows: list
+    texts: list
+
+    def extract(self):
+        return self.texts
+
+
+def table(top: float, texts: list[list[str | None]], xs=((50, 200), (200, 260), (260, 320)), height: float = 15) -> FakeTable:
+    rows = []
+    for n, row_texts in enumerate(texts):
+        y = top + n * height
+        rows.append(FakeRow([None if t is None else (x0, y, x1, y + height) for t, (x0, x1) in zip(row_texts, xs)], (xs[0][0], y, xs[-1][1], y + height)))
+    return FakeTable((xs[0][0], top, xs[-1][1], top + height * len(texts)), rows, [[t for t in r] for r in texts])
+
+
+@dataclass
+class FakePage:
+    words: list = field(default_factory=list)
+    tables: list = field(default_factory=list)
+
+    def find_tables(self):
+        return self.tables
+
+    def filter(self, keep):
+        return FakePage([w for w in self.words if keep(w)], [])
+
+    def extract_words(self, **_):
+        return list(self.words)
+
+
+class FakePDF:
+    def __init__(self, pages):
+        self.pages = pages
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        return False
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    """read(path) of a PDF whose pages are the FakePages given; scanned pages by number."""
+    import pdfplumber
+
+    state = {"pages": [], "scanned": set()}
+    monkeypatch.setattr(pdfplumber, "open", lambda path: FakePDF(state["pages"]))
+    monkeypatch.setattr(pdf, "_pages_without_chinese", lambda path: set(state["scanned"]))
+    return state
+
+
+def texts(document) -> list[list[str]]:
+    return [[c.text for c in r.cells] for r in document.rows]
+
+
+def test_page_numbers_are_dropped(fake, tmp_path):
+    fake["pages"] = [
+        FakePage([word("一、总体情况", 50, 100), word("- 1 -", 280, 800)]),
+        FakePage([word("二、主动公开", 50, 100), word("— 2 —", 280, 800), word("第 2 页", 280, 780)]),
+        FakePage([word("2 / 12", 280, 800), word("三、收到", 50, 100)]),
+    ]
+    document = pdf.read(tmp_path / "r.pdf")
+    assert texts(document) == [["一、总体情况"], ["二、主动公开"], ["三、收到"]]
+    assert [r.loc.page for r in document.rows] == [1, 2, 3]
+    assert document.kind == "pdf" and document.path == str(tmp_path / "r.pdf")
+
+
+def test_a_row_cut_by_the_page_break_is_joined_when_read(fake, tmp_path):
+    header = ["（本列数据的勾稽关系为…）", "申请人情况", "总计"]
+    fake["pages"] = [
+        FakePage([word("表三", 50, 50)], [table(100, [header, ["5.要求行政机关确认或", "", ""]])]),
+        FakePage([], [table(60, [["重新出具已获取信息", "3", "4"], ["（六）其他处理", "1", "2"]])]),
+    ]
+    assert texts(pdf.read(tmp_path / "r.pdf")) == [
+        ["表三"],
+        header,
+        ["5.要求行政机关确认或\n重新出具已获取信息", "3", "4"],
+        ["（六）其他处理", "1", "2"],
+    ]
+
+
+def test_table_cells_keep_page_box_table_row_and_column(fake, tmp_path):
+    fake["pages"] = [FakePage([], [table(100, [["规章", None, "7"]])])]
+    (row,) = pdf.read(tmp_path / "r.pdf").rows
+    assert [c.merged for c in row.cells] == [False, True, False]
+    assert [c.text for c in row.cells] == ["规章", "", "7"]
+    third = row.cells[2].loc
+    assert (third.page, third.bbox, third.table, third.row, third.col) == (1, (260, 100, 320, 115), 1, 1, 3)
+    assert row.cells[1].loc.bbox is None
+    assert (row.loc.page, row.loc.table, row.loc.row) == (1, 1, 1)
+
+
+def test_text_outside_tables_only_and_rows_in_reading_order(fake, tmp_path):
+    grid = table(100, [["规章", "0", "7"]])
+    fake["pages"] = [FakePage([word("规章", 60, 102), word("标题", 50, 40), word("结尾", 50, 300)], [grid])]
+    # the word inside the table's box is the table's text, not a line of its own
+    assert texts(pdf.read(tmp_path / "r.pdf")) == [["标题"], ["规章", "0", "7"], ["结尾"]]
+
+
+def test_a_wide_gap_separates_cells_and_a_narrow_one_does_not(fake, tmp_path):
+    fake["pages"] = [
+        FakePage(
+            [
+                # 规章 is 20 wide (10 per character): a gap over 15 starts a new cell
+                word("规章", 50, 100), word("0", 86, 100, 5), word("0", 92, 100, 5),
+                word("行政", 50, 200), word("处罚", 85, 200),
+                word("其他", 50, 300), word("事项", 86, 301),
+            ]
+        )
+    ]
+    document = pdf.read(tmp_path / "r.pdf")
+    assert texts(document) == [["规章", "0 0"], ["行政 处罚"], ["其他", "事项"]]
+    first = document.rows[0]
+    assert [c.loc.bbox for c in first.cells] == [(50, 100, 70, 110), (86, 100, 97, 110)]
+    assert first.loc.bbox == (50, 100, 70, 110)
+
+
+def test_a_gap_is_measured_at_least_in_four_points(fake, tmp_path):
+    # one-character words 2 points wide: a gap of 5 is under 1.5 × 4 = 6, one cell
+    fake["pages"] = [FakePage([word("1", 50, 100, 2), word("2", 57, 100, 2), word("3", 66, 100, 2)])]
+    assert texts(pdf.read(tmp_path / "r.pdf")) == [["1 2", "3"]]
+
+
+def test_words_within_three_points_are_one_line(fake, tmp_path):
+    fake["pages"] = [FakePage([word("甲", 50, 100), word("乙", 200, 102), word("丙", 50, 103), word("丁", 50, 110)])]
+    assert texts(pdf.read(tmp_path / "r.pdf")) == [["甲", "乙"], ["丙"], ["丁"]]
+
+
+def test_scanned_pages_are_read_by_ocr_and_their_page_numbers_dropped(fake, tmp_path, monkeypatch):
+    from ogi.model import Cell, Location, Row
+    from ogi.read import ocr
+
+    def ocr_pages(path, numbers):
+        assert numbers == [2]
+        return [Row([Cell(t, Location(page=2))], Location(page=2)) for t in ("二、主动公开", "- 2 -")]
+
+    monkeypatch.setattr(ocr, "ocr_pdf_pages", ocr_pages)
+    fake["pages"] = [FakePage([word("一、总体情况", 50, 100)]), FakePage([])]
+    fake["scanned"] = {2}
+    assert texts(pdf.read(tmp_path / "r.pdf")) == [["一、总体情况"], ["二、主动公开"]]
+
+
+def test_a_pdf_without_pages_is_an_error(fake, tmp_path):
+    fake["pages"] = []
+    with pytest.raises(ReadError, match="^the PDF has no pages$"):
+        pdf.read(tmp_path / "r.pdf")
+
+
+def test_a_pdf_that_does_not_open_is_an_error(monkeypatch, tmp_path):
+    import pdfplumber
+
+    def broken(path):
+        raise ValueError("bad xref")
+
+    monkeypatch.setattr(pdf, "_pages_without_chinese", lambda path: set())
+    monkeypatch.setattr(pdfplumber, "open", broken)
+    with pytest.raises(ReadError, match=r"^not a readable PDF \(ValueError\)$"):
+        pdf.read(tmp_path / "r.pdf")
+
+
+def test_any_other_failure_is_a_damaged_pdf(monkeypatch, tmp_path):
+    def fails(path):
+        raise KeyError("x" * 300)
+
+    monkeypatch.setattr(pdf, "_read", fails)
+    with pytest.raises(ReadError) as e:
+        pdf.read(tmp_path / "r.pdf")
+    assert str(e.value) == f"a damaged PDF: reading it failed (KeyError: {str(KeyError('x' * 300))[:160]})"
+
+    def no_memory(path):
+        raise MemoryError()
+
+    monkeypatch.setattr(pdf, "_read", no_memory)
+    with pytest.raises(MemoryError):
+        pdf.read(tmp_path / "r.pdf")
+
+
+def test_a_file_that_is_no_pdf_at_all(tmp_path):
+    path = tmp_path / "r.pdf"
+    path.write_bytes(b"not a pdf")
+    with pytest.raises(ReadError, match="^not a readable PDF"):
+        pdf.read(path)
