@@ -43,7 +43,8 @@ SETTINGS = {
 
 # Packages a published site needs (the plugin in plugins/ is copied), pinned to the versions
 # this site is tested with: Datasette 1.0 reads canned queries and settings from elsewhere.
-PACKAGES = ("datasette", "datasette-vega", "datasette-dashboards")
+# opencc: the plugin folds Traditional and variant characters of a search to Simplified.
+PACKAGES = ("datasette", "datasette-vega", "datasette-dashboards", "opencc")
 
 # The folder of original files next to the database (see load._publish), served at /originals/
 # by the plugin's own route only (plugins/ogi_site.py: serve_original), never by Datasette's

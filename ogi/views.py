@@ -27,6 +27,7 @@ from functools import cache
 import sqlite_utils
 
 from . import agencies, coverage, messages, totals, vocabulary
+from .text import simplified
 
 # English for every key of the vocabulary (items.csv has the Chinese). A key missing here
 # falls back to its spelled-out name, and the tests list it.
@@ -557,6 +558,8 @@ def _build_dictionary(db: sqlite_utils.Database) -> None:
 def char_tokens(text: str) -> str:
     """Text as the search index stores it: every character a token of its own (复议 -> 复 议 ).
 
+    Characters are folded to Simplified (復議 and 複議 are indexed as 复议; the site folds
+    queries the same way), so a Traditional-character report is found by a Simplified search.
     FTS5's trigram tokenizer cannot find words under three characters, and Chinese has no
     spaces to find words by. With one token per character, a word of any length is the
     phrase of its characters ("复 议"), which FTS5 matches exactly and quickly. Whitespace
@@ -564,7 +567,7 @@ def char_tokens(text: str) -> str:
     (see the tokenizer's tokenchars), so a phrase does not match across 。 or ，.
     The site's ``escape_fts`` (plugins/ogi_site.py) spells queries the same way.
     """
-    return "".join(ch + " " for ch in text if not ch.isspace())
+    return "".join(ch + " " for ch in simplified(text) if not ch.isspace())
 
 
 # Punctuation kept as tokens so phrases do not match across it. No quotes: they would end

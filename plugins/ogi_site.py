@@ -47,6 +47,23 @@ ORIGINALS_ENV = "OGI_ORIGINALS"  # the folder of original files, set by `ogi ser
 _TERMS = re.compile(r'"([^"]*)"|(\S+)')
 
 
+@lru_cache(maxsize=1)
+def _simplifier():
+    import opencc  # ogi-reports depends on it; a published site installs it (ogi/publish.py)
+
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """Traditional and variant characters to Simplified, one for one (复议 / 復議 / 複議 -> 复议),
+    as ogi/views.py:char_tokens indexes the text: positions stay, so a word found in the folded
+    text is marked in the text as printed."""
+    if not isinstance(text, str) or not text:
+        return text
+    folded = _simplifier().convert(text[:SNIPPET_TEXT_CHARS])
+    return folded if len(folded) == len(text[:SNIPPET_TEXT_CHARS]) else text[:SNIPPET_TEXT_CHARS]
+
+
 def escape_fts(query: str) -> str:
     """What a person typed -> an FTS5 query for the per-character index.
 
@@ -55,7 +72,7 @@ def escape_fts(query: str) -> str:
     drops it (ogi/views.py:char_tokens); quotes cannot break out of the phrase.
     """
     phrases = []
-    for quoted, bare in _TERMS.findall(query or ""):
+    for quoted, bare in _TERMS.findall(fold(query or "")):
         chars = [ch for ch in (quoted or bare) if not ch.isspace() and ch != '"']
         if chars:
             phrases.append('"' + " ".join(chars) + '"')
@@ -76,7 +93,7 @@ def _terms(query) -> list[str]:
     if not isinstance(query, str):
         return []
     terms = []
-    for quoted, bare in _TERMS.findall(query[:QUERY_CHARS]):
+    for quoted, bare in _TERMS.findall(fold(query[:QUERY_CHARS])):
         word = "".join(ch for ch in (quoted or bare) if not ch.isspace() and ch != '"')
         if word:
             terms.append(_lower(word))
@@ -97,7 +114,7 @@ def _squeezed(text: str) -> tuple[str, list[int], list[int]]:
         squeezed_starts.append(at)
         text_starts.append(m.start())
         at += m.end() - m.start()
-    return _lower("".join(m.group() for m in runs)), squeezed_starts, text_starts
+    return _lower(fold("".join(m.group() for m in runs))), squeezed_starts, text_starts
 
 
 def _to_text(i: int, squeezed_starts: list[int], text_starts: list[int]) -> int:
@@ -219,6 +236,8 @@ def prepare_connection(conn):
     # the search box of the sections table (fts_table sections_char_fts) finds 复议 too.
     conn.create_function("escape_fts", 1, _escape_fts, deterministic=True)
     conn.create_function("ogi_snippet", 2, snippet, deterministic=True)
+    # Traditional and variant forms as Simplified, for filters: agency like '%' || ogi_fold(:agency) || '%'
+    conn.create_function("ogi_fold", 1, lambda text: fold(text[:QUERY_CHARS]) if isinstance(text, str) else text, deterministic=True)
     conn.create_function("printf", -1, _safe_printf, deterministic=True)
     conn.create_function("format", -1, _safe_printf, deterministic=True)
 

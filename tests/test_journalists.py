@@ -175,3 +175,44 @@ def test_question_about_and_api_pages_in_the_browser(server, viewport):
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0], path
         browser.close()
     assert offsite == [] and errors == []
+
+
+@pytest.fixture(scope="module")
+def traditional(tmp_path_factory):
+    """The samples, and 山东's report printed in Traditional characters (復議 for 复议)."""
+    from opencc import OpenCC
+
+    from conftest import serving
+    from ogi import load
+
+    folder = tmp_path_factory.mktemp("traditional")
+    for sample in samples()[:4]:
+        (folder / sample.name).write_bytes(sample.read_bytes())
+    text = samples()[4].read_text(encoding="utf-8")
+    (folder / "shandong-traditional.txt").write_text(OpenCC("s2t").convert(text), encoding="utf-8")
+    db = folder / "build" / "ogi.db"
+    load.build([folder], db)
+    with serving(db) as base:
+        yield base, db
+
+
+def test_search_folds_character_forms(traditional):
+    base, db = traditional
+    report = sqlite_utils.Database(db).execute("select id, agency, agency_printed from reports where agency_printed like '%廳%'").fetchone()
+    assert report[1] == SHANDONG and report[2] != SHANDONG  # agency in Simplified, the printed form kept
+    printed = "複議"  # how OpenCC prints 复议 in Traditional characters
+    sections_with = {r[0] for r in sqlite_utils.Database(db).execute(
+        "select id from sections where report_id = ? and text like ?", [report[0], f"%{printed}%"])}
+    assert sections_with, "the Traditional report prints 複議"
+    for word in ("复议", "復議", "複議"):
+        hits = get(base, "/ogi/search.json", _shape="array", q=word, year="").json()
+        found = {h["section_id"] for h in hits if h["report_id"] == report[0]}
+        assert found == sections_with, word
+        marked = [h["snippet"] for h in hits if h["report_id"] == report[0]]
+        assert marked and all(f"<mark>{printed}</mark>" in m for m in marked), word  # shown as printed
+    # the table search box of sections too
+    rows = get(base, "/ogi/sections.json", _shape="array", _search="複議", report_id=report[0]).json()
+    assert {r["id"] for r in rows} == sections_with
+    # and a question's agency filter, typed in Traditional
+    yoy = get(base, "/ogi/year_over_year.json", _shape="array", agency="山東省人力資源", check_status="").json()
+    assert [r["agency"] for r in yoy] == [SHANDONG]
