@@ -92,6 +92,12 @@ def _worker(conn, limits: Limits, parent: int) -> None:
     except ImportError:
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build; the build stops the workers
+    try:
+        import faulthandler
+
+        faulthandler.disable()  # a crash is reported as the file's error row, not a stack dump on the console
+    except (ImportError, RuntimeError):
+        pass
     while True:
         try:
             job = conn.recv()
