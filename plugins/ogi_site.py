@@ -771,6 +771,14 @@ dl.ogi-source-meta { display: grid; grid-template-columns: max-content 1fr; gap:
 dl.ogi-source-meta dt { font-weight: bold; }
 dl.ogi-source-meta dd { margin: 0; }
 .ogi-prose { max-width: 48em; }
+.ogi-compact-switch { display: none; }
+@media only screen and (max-width: 576px) {
+  .ogi-compact-switch { display: block; }
+  table.ogi-compact td:not(.ogi-key), table.ogi-compact th:not(.ogi-key) { display: none; }
+  .ogi-params input[type=text] { width: 100%; box-sizing: border-box; }
+  pre.wrapped-sql, pre { white-space: pre-wrap; word-break: break-all; }
+  .ogi-cite textarea { font-size: 0.85em; }
+}
 .ogi-prose pre { white-space: pre-wrap; word-break: break-all; background: #f3f3f3; padding: 0.5em; }
 .ogi-agency-table { overflow-x: auto; max-width: 100%; }
 .ogi-agency-table table { border-collapse: collapse; font-size: 0.9em; }
@@ -896,6 +904,20 @@ async def agency_page(request, datasette):
     }, request=request))
 
 
+# The columns a phone shows of a table for people (the rest after "Show all columns"): a
+# summary row is then a short card, not seventy stacked fields.
+COMPACT_COLUMNS = {
+    "report_summary": ("report_id", "agency", "year", "province", "new_received", "answered", "withheld",
+                       "refusal_rate", "rates_basis", "identity_status", "source_url"),
+    "requests_wide": ("agency", "year", "row_label", "natural_person", "total", "total_recomputed", "page", "line"),
+    "appeals_wide": ("agency", "year", "appeal_label", "upheld", "corrected", "total"),
+    "active_wide": ("agency", "year", "item_label", "made", "issued", "in_force", "decisions"),
+    "reports": ("id", "agency", "year", "province", "identity_status", "label"),
+    "facts": ("id", "part", "row_label", "col_label", "value", "raw", "page", "line"),
+    "provenance": ("fact_id", "agency", "year", "row_label", "col_label", "value", "raw", "source_url"),
+    "agencies": ("id", "name", "level", "kind", "province", "years"),
+    "coverage": ("name", "level", "year", "own_reports", "status"),
+}
 # What a question's parameters may be, drawn from the data (offered as choices; any text may
 # still be typed: province and agency take part of a name).
 PARAM_CHOICES = {
@@ -1198,6 +1220,7 @@ def extra_template_vars(template, database, table, datasette, request):
             variables["ogi_counts"] = counts
         if table:
             variables["ogi_column_labels"] = _column_labels(datasette, table)
+            variables["ogi_compact"] = COMPACT_COLUMNS.get(table)
         elif template.startswith("query"):
             variables["ogi_column_labels"] = _column_labels(datasette, None)
             variables["ogi_param_choices"] = await _param_choices(datasette)
@@ -1207,6 +1230,34 @@ def extra_template_vars(template, database, table, datasette, request):
         return variables
 
     return inner
+
+
+NAV_SCRIPT = """
+(function () {
+  if (document.querySelector(".ogi-nav")) return;
+  var nav = document.querySelector("header nav");
+  if (!nav) return;
+  var p = document.createElement("p");
+  p.className = "ogi-nav";
+  [["/", "政府信息公开年报 Home"], ["/-/dashboards/overview", "Dashboard 图表"], ["/ogi/search", "Search 检索"],
+   ["/ogi/report_summary", "Summary 汇总"], ["/ogi#queries", "Questions 问题"]].forEach(function (link) {
+    var a = document.createElement("a");
+    a.href = link[0];
+    a.textContent = link[1];
+    p.appendChild(a);
+  });
+  nav.insertBefore(p, nav.firstChild);
+})();
+"""
+
+
+@hookimpl
+def extra_body_script(view_name):
+    # datasette-dashboards' pages replace the header's links with their own crumbs: put the
+    # site's navigation back (the same links as templates/_crumbs.html).
+    if view_name is None or "dashboard" in str(view_name):
+        return NAV_SCRIPT
+    return None
 
 
 @hookimpl
