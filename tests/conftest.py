@@ -194,3 +194,14 @@ def tables_from_facts(db, report: str) -> dict[str, dict]:
     ).fetchall():
         out.setdefault(part, {}).setdefault(row, {})[col] = value
     return out
+
+
+@cache
+def site_plugin():
+    """plugins/ogi_site.py, loaded as Datasette loads it (for the SQL functions questions use)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ogi_site_plugin", ROOT / "plugins" / "ogi_site.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

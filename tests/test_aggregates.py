@@ -27,7 +27,7 @@ import httpx
 import pytest
 import yaml
 
-from conftest import ROOT, samples, serving
+from conftest import ROOT, samples, serving, site_plugin
 from ogi import load, totals
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
@@ -122,6 +122,7 @@ def cases_db(tmp_path_factory) -> Path:
 def connect(db: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
+    conn.create_function("ogi_fold", 1, site_plugin().fold)  # the site's one function questions use
     return conn
 
 

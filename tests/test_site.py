@@ -21,7 +21,7 @@ import sqlite_utils
 import yaml
 from markupsafe import escape
 
-from conftest import ROOT, SHARED, gold_for, gold_rate, gold_summaries, identities, report_id, samples, serving, tables_from_facts
+from conftest import ROOT, SHARED, site_plugin, gold_for, gold_rate, gold_summaries, identities, report_id, samples, serving, tables_from_facts
 from ogi import load, views, vocabulary
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
@@ -303,16 +303,6 @@ def as_csv_text(value) -> str:
 def html_rows(page: str) -> int:
     table = re.search(r'<table class="rows-and-columns">.*?<tbody>(.*?)</tbody>', page, re.S)
     return len(re.findall(r"<tr[ >]", table.group(1))) if table else 0
-
-
-def site_plugin():
-    """plugins/ogi_site.py, as Datasette loads it."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("ogi_site_plugin", ROOT / "plugins" / "ogi_site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_sql(db: Path, sql: str, params: dict) -> list[dict]:
