@@ -523,14 +523,12 @@ def _build_summary(db: sqlite_utils.Database) -> None:
     db["report_summary"].insert_all(rows)
 
 
-# Where a number can be read in the original: the PDF page, the line in the site's viewer of
-# text files, else the file itself.
+# Where a number can be read in the original: every number opens the site's viewer at the
+# place it was printed (plugins/ogi_site.py, "Viewer"): a PDF's page with the cell outlined, a
+# web page's or Word file's table with the cell marked, a text's line; it links the original.
 SOURCE_URL_SQL = """CASE
     WHEN s.url IS NULL THEN NULL
-    WHEN {t}.page IS NOT NULL THEN s.url || '#page=' || {t}.page
-    WHEN {t}.line IS NOT NULL AND s.format IN ('txt', 'md', 'markdown', 'html', 'htm')
-        THEN '/-/source/' || s.sha256 || '?line=' || {t}.line || '#L' || {t}.line
-    ELSE s.url END"""
+    ELSE '/-/source/' || s.sha256 || '?fact=' || {t}.id || '#cited' END"""
 
 
 def _build_provenance(db: sqlite_utils.Database) -> None:

@@ -22,9 +22,11 @@ import asyncio
 import copy
 import csv
 import io
+import math
 import os
 import re
 import sqlite3
+import tempfile
 import threading
 import urllib.parse
 from bisect import bisect_right
@@ -484,7 +486,17 @@ def _markers(datasette, row, column: str, report_id: str | None, filters: str | 
     return out
 
 
-def _source_link_text(url: str) -> str:
+def _source_link_text(url: str, row=None) -> str:
+    if "?fact=" in url:  # the viewer at the number (provenance.source_url): say where that is
+        keys = row.keys() if row is not None else ()
+        page = _plain(row["page"]) if "page" in keys else None
+        line = _plain(row["line"]) if "line" in keys else None
+        name = str(_plain(row["file_name"]) or "") if "file_name" in keys else ""
+        if page:
+            return f"page {page}"
+        if line and name.lower().endswith((".txt", ".md", ".markdown")):
+            return f"line {line}"
+        return "see it in the original"
     if "#page=" in url:
         return "page " + url.rsplit("#page=", 1)[1]
     if "?line=" in url:
@@ -498,7 +510,7 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     if column == "source_url" and isinstance(value, str) and value.startswith("/"):
         return Markup('<a class="source-link" href="{}" title="Open the original">{} ↗</a>').format(
-            datasette.urls.path(value), _source_link_text(value)
+            datasette.urls.path(value), _source_link_text(value, row)
         )
     if column == "snippet" and table is None and isinstance(value, str):
         # Only the <mark> tags ogi_snippet added become HTML; everything else is escaped.
@@ -693,14 +705,28 @@ def _lines(path: str, html: bool) -> tuple[tuple[str, ...], str, bool]:
     return tuple(text.split("\n") if html else text.splitlines()), encoding, cut
 
 
+async def _source_reports(datasette, source: dict) -> list[dict]:
+    db = datasette.get_database(DATABASE)
+    try:
+        return [dict(r) for r in await db.execute(
+            "select distinct r.id, r.label from reports r left join report_files f on f.report_id = r.id "
+            "where r.source_id = :id or f.source_id = :id", {"id": source["id"]})]
+    except Exception:  # noqa: BLE001 - a database built before report_files
+        return [dict(r) for r in await db.execute("select id, label from reports where source_id = ?", [source["id"]])]
+
+
 async def source_view(request, datasette):
-    """The original text with line numbers, the cited line marked: how a reader checks a number.
-    A page of LINES_PER_PAGE lines (the cited line's, or ?start=N); malformed parameters are 400."""
+    """The original at the place a number was printed (?fact=<id>; see "Viewer" below): a PDF's
+    page with the cell outlined, a web page's or Word file's table with the cell marked, a text's
+    line. Text files page by page, LINES_PER_PAGE lines (the cited line's, or ?start=N).
+    Malformed parameters are 400, a number, page, table or line the file does not have 404."""
     sha256 = request.url_vars["sha256"]
     try:
         cited = _number_arg(request, "line")
         start = _number_arg(request, "start")
         page = _number_arg(request, "page")
+        place = tuple(_number_arg(request, name) for name in ("table", "row", "col"))
+        fact_id = _fact_arg(request)
     except BadRequest as e:
         return Response.text(str(e), status=400, headers={"x-content-type-options": "nosniff"})
     source = await _source_row(datasette, sha256)
@@ -709,10 +735,29 @@ async def source_view(request, datasette):
     path = _originals_dir(datasette) / source["url"].rsplit("/", 1)[1]
     if not path.is_file():
         raise NotFound("The original file is not on this site")
-    if path.suffix.lower() not in TEXT_TYPES:
-        return Response.redirect(datasette.urls.path(source["url"]) + (f"#page={page}" if page else ""))
+    fact = await _fact_row(datasette, fact_id, sha256) if fact_id else None
+    view = {"source": source, "fact": fact, "reports": await _source_reports(datasette, source),
+            "original_url": datasette.urls.path(source["url"]), "database": DATABASE,
+            "base": datasette.urls.path(f"/-/source/{sha256}")}
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            return await _render(datasette, request, await _page_view(view, path, page))
+        if suffix in IMAGE_SUFFIXES:
+            return await _render(datasette, request, await _image_view(view, path))
+        if suffix in (".docx", ".doc") or (suffix in (".html", ".htm") and (place[0] or (fact and fact["table_no"]))):
+            table_view = await _table_view(view, path, place)
+            if table_view is not None:
+                return await _render(datasette, request, table_view)
+    except Busy:
+        return Response.text("The viewer is busy: try again in a few seconds", status=503,
+                             headers={"retry-after": "5", "x-content-type-options": "nosniff"})
+    if suffix not in TEXT_TYPES:
+        return Response.redirect(view["original_url"])
+    if cited is None and fact is not None:
+        cited = fact["line"]
     loop = asyncio.get_running_loop()  # read and decode off the event loop
-    lines, encoding, cut = await loop.run_in_executor(None, _lines, str(path), path.suffix.lower() in (".html", ".htm"))
+    lines, encoding, cut = await loop.run_in_executor(None, _lines, str(path), suffix in (".html", ".htm"))
     if cited is not None and cited > len(lines):
         raise NotFound(f"line {cited}: the file has {len(lines):,} lines" + (" in the part the viewer reads" if cut else ""))
     if start is None:
@@ -722,25 +767,513 @@ async def source_view(request, datasette):
     end = min(len(lines), start - 1 + LINES_PER_PAGE)
     shown = [(n, line if len(line) <= LINE_CHARS else line[:LINE_CHARS] + f" … ({len(line) - LINE_CHARS:,} more characters: open the original)")
              for n, line in zip(range(start, end + 1), lines[start - 1 : end])]
-    db = datasette.get_database(DATABASE)
-    try:
-        reports = [dict(r) for r in await db.execute(
-            "select distinct r.id, r.label from reports r left join report_files f on f.report_id = r.id "
-            "where r.source_id = :id or f.source_id = :id", {"id": source["id"]})]
-    except Exception:  # noqa: BLE001 - a database built before report_files
-        reports = [dict(r) for r in await db.execute("select id, label from reports where source_id = ?", [source["id"]])]
-    base = datasette.urls.path(f"/-/source/{sha256}")
+    base = view["base"]
     pages = {"previous": f"{base}?start={max(1, start - LINES_PER_PAGE)}" if start > 1 else None,
              "next": f"{base}?start={end + 1}" if end < len(lines) else None}
-    return Response.html(
-        await datasette.render_template(
-            "ogi_source.html",
-            {"source": source, "lines": shown, "cited": cited, "encoding": encoding, "reports": reports,
-             "original_url": datasette.urls.path(source["url"]), "database": DATABASE, "first": start, "last": end,
-             "total": len(lines), "pages": pages, "cut": cut, "line_chars": LINE_CHARS},
-            request=request,
-        )
-    )
+    view.update({"mode": "lines", "lines": shown, "cited": cited, "encoding": encoding, "first": start, "last": end,
+                 "total": len(lines), "pages": pages, "cut": cut, "line_chars": LINE_CHARS,
+                 "marked": _marked(fact, cited, lines) if fact and fact["line"] == cited and suffix not in (".html", ".htm") else None})
+    return await _render(datasette, request, view)
+
+
+# ---------------------------------------------------------------------------------------
+# Viewer: a number where it is printed
+#
+# /-/source/<sha256>?fact=<id> (every number's source_url, ogi/views.py) shows the cell a
+# number was read from, in the original file, with what the database says of it:
+# - PDFs, scanned pages included: the page as an image (/-/source/<sha256>/page-<n>.png, drawn
+#   by pypdfium2 at PAGE_SCALE, at most PAGE_PIXELS pixels) with the cell's bbox outlined over
+#   it, placed in percent of the page so it scales with the image; ?page=N shows any page;
+# - PNG and JPEG scans: the image itself, the cell outlined;
+# - HTML and DOCX: the report's table rebuilt from the original as bare structure and text
+#   (rows, cells, rowspan/colspan and the cells' text, all escaped: nothing else of the file,
+#   no attribute, style, script, link or image) with the cell marked. The tables are found and
+#   numbered by the very readers that numbered the facts (ogi/read/html.py, docx.py: only
+#   innermost tables count); ?table=N[&row=R&col=C] shows any table. A .doc is shown only when it
+#   is a DOCX package: its tables are those of LibreOffice's conversion, which the site does not run;
+# - text: the line, the printed text marked.
+# Work is bounded: one page rendered per request, VIEWER_WORK_AT_ONCE renders or parses at a
+# time (then 503 after VIEWER_WAIT_S), tables cut to TABLE_POSITIONS grid positions around the cell.
+# Page images are cached on disk (_page_cache: $OGI_PAGE_IMAGES, else the user's cache folder,
+# ~/.cache/ogi-reports/page-images, else the system's temporary folder; none writable: rendered
+# each time), never beside the originals: the build prunes originals/, and a folder next to the
+# database may lie inside an input folder, where its PNG files would be read as reports.
+
+PAGE_SCALE = 2.0  # 144 dpi: small Chinese characters stay legible on a phone's screen
+PAGE_PIXELS = 6_000_000  # a page larger than A3 is drawn at a smaller scale, never more pixels
+PAGE_CACHE_ENV = "OGI_PAGE_IMAGES"
+VIEWER_WORK_AT_ONCE = 2
+VIEWER_WAIT_S = 10
+VIEWER_FILE_BYTES = 32 * 1024 * 1024  # HTML and DOCX parsed for their tables at most this size
+TABLE_POSITIONS = 20_000
+CELL_CHARS = 1_000
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+_FACT_ID = re.compile(r"^[0-9a-f]{16}-[0-9a-z_.-]{1,180}$")
+_PDFIUM = threading.Lock()  # pdfium is not thread-safe: one call into it at a time
+_viewer_work: asyncio.Semaphore | None = None
+
+
+class Busy(Exception):
+    pass
+
+
+class NoTables(Exception):
+    """The file's tables cannot be shown here (a reader is missing, a Word 97 file …): why."""
+
+
+def _fact_arg(request) -> str | None:
+    value = request.args.get("fact")
+    if value is None or value == "":
+        return None
+    if not _FACT_ID.match(value):
+        raise BadRequest(f"fact must be a number's id (<report>-<part>-<row>-<column>), not {value[:80]!r}")
+    return value
+
+
+_FACT = """select f.id, f.report_id, f.part, f.row_key, f.col_key, f.row_label, f.col_label, f.printed_label, f.value,
+       f.raw, f.page, f.line, f.char, f.table_no, f.row_no, f.col_no, f.bbox, f.inferred, f.note, f.corrected,
+       f.parsed_value, f.correction, r.label, s.sha256
+from facts f join reports r on r.id = f.report_id join sources s on s.id = f.source_id where f.id = ?"""
+
+
+async def _fact_row(datasette, fact_id: str, sha256: str) -> dict:
+    found = (await datasette.get_database(DATABASE).execute(_FACT, [fact_id])).first()
+    if found is None:
+        raise NotFound(f"No number with id {fact_id}")
+    if found["sha256"] != sha256:
+        raise NotFound(f"Number {fact_id} was not read from this file")
+    return dict(found)
+
+
+async def _bounded(function, *args):
+    """``function(*args)`` in a thread, at most VIEWER_WORK_AT_ONCE at a time; Busy when no
+    turn comes within VIEWER_WAIT_S."""
+    global _viewer_work
+    if _viewer_work is None:
+        _viewer_work = asyncio.Semaphore(VIEWER_WORK_AT_ONCE)
+    try:
+        await asyncio.wait_for(_viewer_work.acquire(), VIEWER_WAIT_S)
+    except asyncio.TimeoutError:
+        raise Busy() from None
+    try:
+        return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+    finally:
+        _viewer_work.release()
+
+
+async def _render(datasette, request, view: dict) -> Response:
+    return Response.html(await datasette.render_template("ogi_source.html", view, request=request))
+
+
+def _marked(fact: dict, cited: int, lines) -> tuple[str, str, str] | None:
+    """The cited line cut around the printed text (before, text, after), when it is where the
+    fact says; None otherwise."""
+    raw, char = fact.get("raw"), fact.get("char")
+    if not raw or not char or cited > len(lines):
+        return None
+    line = lines[cited - 1][:LINE_CHARS]
+    cell = line[char - 1 :]  # char is where the cell starts, spaces before the text included
+    at = char - 1 + len(cell) - len(cell.lstrip())
+    if line[at : at + len(raw)] != raw:
+        return None
+    return line[:at], raw, line[at + len(raw) :]
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    try:
+        box = tuple(float(v) for v in (text or "").split(","))
+    except ValueError:
+        return None
+    if len(box) != 4 or not all(math.isfinite(v) for v in box) or box[2] < box[0] or box[3] < box[1]:
+        return None
+    return box
+
+
+def _outline(box, left: float, top: float, width: float, height: float) -> dict | None:
+    """The box as percentages of the region shown (left, top, width, height in the box's units)."""
+    if box is None or width <= 0 or height <= 0:
+        return None
+    clamp = lambda v: min(max(v, 0.0), 100.0)  # noqa: E731
+    x0, y0 = clamp((box[0] - left) / width * 100), clamp((box[1] - top) / height * 100)
+    x1, y1 = clamp((box[2] - left) / width * 100), clamp((box[3] - top) / height * 100)
+    return {"left": f"{x0:.3f}%", "top": f"{y0:.3f}%", "width": f"{x1 - x0:.3f}%", "height": f"{y1 - y0:.3f}%"}
+
+
+# --- pages of PDFs ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _page_cache() -> Path | None:
+    """A folder this server may write page images to (see the section's comment), or None."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    candidates = [os.environ.get(PAGE_CACHE_ENV), os.path.join(home, "ogi-reports", "page-images"),
+                  os.path.join(tempfile.gettempdir(), f"ogi-page-images-{os.getuid() if hasattr(os, 'getuid') else 0}")]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        folder = Path(candidate)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if folder.is_dir() and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return None
+
+
+@lru_cache(maxsize=256)
+def _pdf_page(path: str, number: int) -> tuple[int, float, float, float, float, int, float] | None:
+    """(pages, left, top, width, height, rotation, scale) of page ``number``: the region pdfium
+    draws (the crop box) in pdfplumber's coordinates, where facts.bbox is (points from the top
+    left of the media box), and the scale it is drawn at. None past the last page."""
+    import pypdfium2
+
+    with _PDFIUM:
+        document = pypdfium2.PdfDocument(path)
+        try:
+            pages = len(document)
+            if number > pages:
+                return None
+            page = document[number - 1]
+            media, crop, rotation = page.get_mediabox(), page.get_cropbox(), page.get_rotation()
+            page.close()
+        finally:
+            document.close()
+    height = media[3] - media[1]
+    width, tall = crop[2] - crop[0], crop[3] - crop[1]
+    if width <= 0 or tall <= 0:
+        return None
+    scale = min(PAGE_SCALE, math.sqrt(PAGE_PIXELS / (width * tall)))
+    return pages, crop[0], height - crop[3], width, tall, rotation, scale
+
+
+def _page_png(path: str, number: int, name: str) -> bytes:
+    """Page ``number`` drawn as PNG, from the cache when it was drawn before."""
+    cache = _page_cache()
+    target = cache / name if cache else None
+    if target is not None and target.is_file():
+        return target.read_bytes()
+    import pypdfium2
+
+    scale = _pdf_page(path, number)[6]
+    with _PDFIUM:
+        document = pypdfium2.PdfDocument(path)
+        try:
+            page = document[number - 1]
+            image = page.render(scale=scale).to_pil()
+            page.close()
+        finally:
+            document.close()
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "PNG")
+    data = out.getvalue()
+    if target is not None:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".tmp", dir=cache)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except OSError:  # a full disk: serve it all the same
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass
+    return data
+
+
+def _page_name(sha256: str, number: int, scale: float) -> str:
+    return f"{sha256}-{number}-{round(scale * 1000)}.png"
+
+
+async def _pdf_geometry(path: Path, number: int):
+    try:
+        import pypdfium2  # noqa: F401
+    except ImportError:
+        return "missing"
+    try:
+        return await _bounded(_pdf_page, str(path), number)
+    except Busy:
+        raise
+    except Exception:  # noqa: BLE001 - pdfium raises on damaged files; the build read this one
+        return "damaged"
+
+
+async def _page_view(view: dict, path: Path, page: int | None) -> dict:
+    fact = view["fact"]
+    number = page or (fact and fact["page"]) or 1
+    geometry = await _pdf_geometry(path, number)
+    view.update({"mode": "page", "page": number})
+    if isinstance(geometry, str):
+        view["problem"] = ("This site cannot draw PDF pages (pypdfium2 is not installed): open the original at the page."
+                           if geometry == "missing" else "The page could not be drawn: open the original.")
+        view["original_page_url"] = f"{view['original_url']}#page={number}"
+        return view
+    if geometry is None:
+        raise NotFound(f"page {number}: the PDF has fewer pages")
+    pages, left, top, width, height, rotation, scale = geometry
+    view.update({"pages": pages, "image_url": f"{view['base']}/page-{number}.png",
+                 "image_width": round(width * scale), "image_height": round(height * scale),
+                 "original_page_url": f"{view['original_url']}#page={number}",
+                 "previous_url": f"{view['base']}?page={number - 1}" if number > 1 else None,
+                 "next_url": f"{view['base']}?page={number + 1}" if number < pages else None})
+    if fact is not None and fact["page"] == number:
+        box = _bbox(fact["bbox"])
+        if rotation:
+            view["problem"] = "This page is rotated: the viewer cannot place the cell's outline on it."
+        elif box is None:
+            view["problem"] = "The database holds no position on the page for this number."
+        else:
+            view["outline"] = _outline(box, left, top, width, height)
+    elif fact is not None and fact["page"]:
+        view["problem"] = f"The number was printed on page {fact['page']}."
+    return view
+
+
+async def page_image(request, datasette):
+    """/-/source/<sha256>/page-<n>.png: page n of a report's PDF as an image."""
+    sha256, number = request.url_vars["sha256"], request.url_vars["page"]
+    if not _NUMBER.match(number):
+        return _not_found("No such page")
+    source = await _source_row(datasette, sha256)
+    if source is None or not source.get("url") or not source["url"].lower().endswith(".pdf"):
+        return _not_found(f"No PDF with SHA-256 {sha256}")
+    path = _originals_dir(datasette) / source["url"].rsplit("/", 1)[1]
+    if not path.is_file():
+        return _not_found("The original file is not on this site")
+    number = int(number)
+    try:
+        geometry = await _pdf_geometry(path, number)
+        if geometry is None:
+            return _not_found(f"page {number}: the PDF has fewer pages")
+        if isinstance(geometry, str):
+            return _not_found("This site cannot draw this page: open the original")
+        data = await _bounded(_page_png, str(path), number, _page_name(sha256, number, geometry[6]))
+    except Busy:
+        return Response.text("The viewer is busy: try again in a few seconds", status=503,
+                             headers={"retry-after": "5", "x-content-type-options": "nosniff"})
+    return Response(data, content_type="image/png", headers=dict(_IMMUTABLE))
+
+
+# --- scanned images -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _image_size(path: str) -> tuple[int, int] | None:
+    """The image's size as shown (EXIF rotation applied, as the OCR reader and browsers do)."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return None
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            if image.getexif().get(0x0112) in (5, 6, 7, 8):
+                width, height = height, width
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds of errors on damaged files
+        return None
+    return width, height
+
+
+async def _image_view(view: dict, path: Path) -> dict:
+    fact = view["fact"]
+    size = await _bounded(_image_size, str(path))
+    view.update({"mode": "image", "page": 1, "pages": 1, "image_url": view["original_url"],
+                 "original_page_url": view["original_url"]})
+    if size:
+        view["image_width"], view["image_height"] = size
+    if fact is not None:
+        box = _bbox(fact["bbox"])
+        if size and box:
+            view["outline"] = _outline(box, 0, 0, size[0], size[1])
+        else:
+            view["problem"] = "The viewer cannot place the cell's outline on this image."
+    return view
+
+
+# --- tables of web pages and Word files ---------------------------------------------------
+# A table is (owners, texts, rows): owners maps each grid position (row, col), 1-based as the
+# readers number them, to the cell printed there or covering it; texts holds each cell's text.
+
+
+def _html_tables(path: str) -> list[tuple[dict, dict, int]]:
+    from ogi.read import html as reader  # the reader that numbered the facts' tables
+
+    with open(path, "rb") as f:
+        data = f.read(VIEWER_FILE_BYTES + 1)
+    if len(data) > VIEWER_FILE_BYTES:
+        raise NoTables("The page is too large for the viewer: open the original.")
+    root = reader.parse(reader.decode(data))
+    reader.drop_chrome(root)  # as reader.read does: the same tables, in the same order
+    found = []
+
+    class Tables(reader._Flow):
+        def data_table(self, table) -> None:
+            self.table += 1
+            found.append(table)
+
+    Tables().element(reader.article(root))
+    tables = []
+    for table in found:
+        grid = reader.table_grid(table)
+        keys, owners, texts = {}, {}, {}
+        for r, positions in enumerate(grid, start=1):
+            for c, position in positions.items():
+                key = keys.setdefault(id(position.cell), len(keys))
+                owners[(r, c + 1)] = key
+                if position.origin:
+                    texts[key] = reader.cell_text(position.cell)
+        tables.append((owners, texts, len(grid)))
+    return tables
+
+
+def _docx_tables(path: str) -> list[tuple[dict, dict, int]]:
+    from ogi.read import docx as reader  # the reader that numbered the facts' tables
+
+    W = reader.W
+    with open(path, "rb") as f:
+        if f.read(len(reader.OLE_MAGIC)) == reader.OLE_MAGIC:
+            raise NoTables("A Word 97-2003 file: the build read its tables from LibreOffice's conversion to DOCX, "
+                           "which this site does not run. Open the original; the table, row and column above count "
+                           "the tables and grid positions of that conversion.")
+    if os.path.getsize(path) > VIEWER_FILE_BYTES:
+        raise NoTables("The file is too large for the viewer: open the original.")
+    found = []
+
+    class Tables(reader._Flow):
+        def data_table(self, tbl) -> None:
+            self.block += 1
+            self.table += 1
+            found.append(tbl)
+
+    Tables().blocks(reader._open_body(Path(path)))
+    tables = []
+    for tbl in found:
+        owners, texts = {}, {}
+        rows = list(reader._children(tbl, W + "tr"))
+        for r, tr in enumerate(rows, start=1):
+            c = reader._int_val(tr, f"{W}trPr/{W}gridBefore", 0)  # positions before the first cell: no cell
+            for tc in reader._children(tr, W + "tc"):
+                span = max(reader._int_val(tc, f"{W}tcPr/{W}gridSpan", 1), 1)
+                across = reader._val(tc, f"{W}tcPr/{W}hMerge") not in (None, "restart")
+                down = reader._val(tc, f"{W}tcPr/{W}vMerge") not in (None, "restart")
+                if across and (r, c) in owners:  # legacy merge: the cell before goes on
+                    key = owners[(r, c)]
+                elif down and (r - 1, c + 1) in owners:  # vMerge: the cell above goes on
+                    key = owners[(r - 1, c + 1)]
+                else:
+                    key = len(texts)
+                    texts[key] = reader.cell_text(tc)
+                for k in range(span):
+                    owners[(r, c + 1 + k)] = key
+                c += span
+        tables.append((owners, texts, len(rows)))
+    return tables
+
+
+@lru_cache(maxsize=4)
+def _tables(path: str, kind: str) -> list[tuple[dict, dict, int]]:
+    """The data tables of a web page or Word file as its reader numbers them, read once per
+    process (a name is a content)."""
+    try:
+        return _html_tables(path) if kind == "html" else _docx_tables(path)
+    except ImportError as e:
+        raise NoTables(f"This site cannot read the file's tables ({e.name or 'a reader'} is not installed): open the original.") from e
+    except NoTables:
+        raise
+    except Exception as e:  # noqa: BLE001 - the readers raise many kinds of errors on damaged files
+        raise NoTables(f"The file's tables could not be read ({type(e).__name__}): open the original.") from e
+
+
+def _normal(text: str | None) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+TABLE_COLUMNS = 200  # columns shown at most (around the cell's)
+
+
+def _window(size: int, middle: int | None, shown: int) -> tuple[int, int]:
+    """``shown`` numbers of 1..size around ``middle`` (from 1 without one)."""
+    if size <= shown:
+        return 1, size
+    first = max(1, min((middle or 1) - shown // 2, size - shown + 1))
+    return first, first + shown - 1
+
+
+def _table_rows(owners: dict, texts: dict, rows: int, cited: tuple[int, int] | None) -> tuple[list, tuple[int, int, int, int]]:
+    """The rows to draw, each (row, cells), a cell being (row, col, text, rowspan, colspan,
+    cited, none): all of a table, or the rows and columns around the cited cell of one larger
+    than TABLE_POSITIONS. Positions no cell covers are drawn as empty cells, so the grid stays
+    aligned; a cell cut by the window is drawn where the window starts."""
+    width = max((c for _, c in owners), default=0)
+    first_col, last_col = _window(width, cited[1] if cited else None, TABLE_COLUMNS)
+    columns = last_col - first_col + 1
+    first, last = _window(rows, cited[0] if cited else None, max(1, min(rows, TABLE_POSITIONS // max(columns, 1))))
+    extent: dict = {}
+    for (r, c), key in owners.items():
+        if first <= r <= last and first_col <= c <= last_col:
+            r0, c0, r1, c1 = extent.get(key, (r, c, r, c))
+            extent[key] = (min(r0, r), min(c0, c), max(r1, r), max(c1, c))
+    cited_key = owners.get(cited) if cited else None
+    drawn = []
+    for r in range(first, last + 1):
+        cells = []
+        for c in range(first_col, last_col + 1):
+            key = owners.get((r, c))
+            if key is None:
+                cells.append({"row": r, "col": c, "text": "", "rowspan": 1, "colspan": 1, "cited": False, "none": True})
+                continue
+            r0, c0, r1, c1 = extent[key]
+            if (r, c) != (r0, c0):
+                continue
+            text = texts.get(key, "")
+            if len(text) > CELL_CHARS:
+                text = text[:CELL_CHARS] + " …"
+            cells.append({"row": r, "col": c, "text": text, "rowspan": r1 - r0 + 1, "colspan": c1 - c0 + 1,
+                          "cited": cited_key is not None and key == cited_key, "none": False})
+        drawn.append((r, cells))
+    return drawn, (first, last, first_col, last_col)
+
+
+async def _table_view(view: dict, path: Path, place: tuple) -> dict | None:
+    """The table view, or None to show the lines instead (an HTML page whose tables this site
+    cannot read: its source lines still show the number)."""
+    fact = view["fact"]
+    table_no, row_no, col_no = place
+    if table_no is None and fact is not None and fact["table_no"]:
+        table_no, row_no, col_no = fact["table_no"], fact["row_no"], fact["col_no"]
+    kind = "html" if path.suffix.lower() in (".html", ".htm") else "docx"
+    view.update({"mode": "table", "table": table_no or 1, "row": row_no, "col": col_no})
+    try:
+        tables = await _bounded(_tables, str(path), kind)
+    except NoTables as e:
+        if kind == "html":
+            return None
+        view["problem"] = str(e)
+        view["tables"] = None
+        return view
+    number = table_no or 1
+    if not tables:
+        view["problem"] = "The viewer finds no table in this file."
+        view["tables"] = 0
+        return view
+    if number > len(tables):
+        raise NotFound(f"table {number}: the file has {len(tables)} tables")
+    owners, texts, rows = tables[number - 1]
+    cited = (row_no, col_no) if row_no and col_no else None
+    if cited and cited not in owners:
+        if row_no > rows or col_no > max((c for _, c in owners), default=0):
+            raise NotFound(f"row {row_no}, column {col_no}: table {number} has {rows} rows")
+    drawn, window = _table_rows(owners, texts, rows, cited)
+    view.update({"table": number, "tables": len(tables), "table_rows": drawn, "window": window,
+                 "total": rows, "width": max((c for _, c in owners), default=0), "cited": cited,
+                 "previous_url": f"{view['base']}?table={number - 1}" if number > 1 else None,
+                 "next_url": f"{view['base']}?table={number + 1}" if number < len(tables) else None})
+    if cited and fact is not None and fact["table_no"] == number and (fact["row_no"], fact["col_no"]) == cited:
+        shown = texts.get(owners.get(cited), "")
+        if fact["raw"] is not None and _normal(shown) != _normal(fact["raw"]):
+            view["problem"] = f"This cell reads “{shown[:200]}” here, the database “{fact['raw'][:200]}”: the file may have been read by another version of the reader."
+    return view
 
 
 STYLE = """
@@ -806,6 +1339,7 @@ def register_routes():
     return [
         (r"^/originals(?P<rest>/.*)?$", serve_original),
         (r"^/-/source/(?P<sha256>[0-9a-f]{64})$", source_view),
+        (r"^/-/source/(?P<sha256>[0-9a-f]{64})/page-(?P<page>[0-9]{1,12})\.png$", page_image),
         (r"^/-/ogi-site\.css$", stylesheet),
         (r"^/-/agency/(?P<agency_id>[^/]+)$", agency_page),
         (r"^/-/export/(?P<name>[a-z_]+)\.csv$", export_table),
