@@ -86,6 +86,14 @@ WHY_7_5 = "the printed result rows add up to 5, not （七）总计 7"
             NONE,
             WHY_7_5 + ", and the applicant columns do not settle it",
         ),
+        ({"answered": 1, "granted": 1}, {}, PRINTED, "the printed totals add up: （七）总计 1 = the result rows"),
+        (
+            {"answered": 1, "granted": 0},
+            {"answered": 1},
+            RECOMPUTED,
+            "the printed result rows add up to 0, not （七）总计 1; the applicant columns of the "
+            "result rows add up to 1, the printed （七）总计",
+        ),
         ({"answered": 0}, {}, NONE, "no request was answered: a rate of nothing is not 0"),
         ({"answered": 0, "granted": 0}, {"answered": 0}, NONE, "no request was answered: a rate of nothing is not 0"),
         (
