@@ -1055,6 +1055,10 @@ async def page_image(request, datasette):
     return Response(data, content_type="image/png", headers=dict(_IMMUTABLE))
 
 
+async def source_not_found(request, datasette):
+    return _not_found("No such file or page: /-/source/<sha256> views a report's file, /-/source/<sha256>/page-<n>.png is a PDF's page")
+
+
 # --- scanned images -----------------------------------------------------------------------
 
 
@@ -1340,6 +1344,7 @@ def register_routes():
         (r"^/originals(?P<rest>/.*)?$", serve_original),
         (r"^/-/source/(?P<sha256>[0-9a-f]{64})$", source_view),
         (r"^/-/source/(?P<sha256>[0-9a-f]{64})/page-(?P<page>[0-9]{1,12})\.png$", page_image),
+        (r"^/-/source(?:/.*)?$", source_not_found),  # the rest under /-/source/: 404, never Datasette's 500
         (r"^/-/ogi-site\.css$", stylesheet),
         (r"^/-/agency/(?P<agency_id>[^/]+)$", agency_page),
         (r"^/-/export/(?P<name>[a-z_]+)\.csv$", export_table),
