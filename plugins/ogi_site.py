@@ -1251,7 +1251,8 @@ async def _table_view(view: dict, path: Path, place: tuple) -> dict | None:
     try:
         tables = await _bounded(_tables, str(path), kind)
     except NoTables as e:
-        if kind == "html":
+        view["problem"] = str(e)
+        if kind == "html":  # its source lines still show the number
             return None
         view["problem"] = str(e)
         view["tables"] = None
@@ -1734,8 +1735,11 @@ async def citation(datasette, request, table: str, pk: str) -> dict | None:
     else:
         zh = f"{report_zh}。{file_zh}{published_zh}。{dataset_zh}。"
         en = f"{report_en}. {file_en}{published_en}. {dataset_en}."
+    # a number: the viewer at the place it was printed (see "Viewer")
+    viewer = datasette.urls.path(f"/-/source/{c['sha256']}?fact={c['fact_id']}#cited") if table == "facts" and c.get("url") else None
     return {"zh": zh, "en": en, "version": version, "corrected": bool(c.get("corrected")), "correction": c.get("correction"),
-            "parsed_value": c.get("parsed_value"), "value": c.get("value"), "published_url": c.get("published_url")}
+            "parsed_value": c.get("parsed_value"), "value": c.get("value"), "published_url": c.get("published_url"),
+            "viewer": viewer, "page": c.get("page")}
 
 
 # ---------------------------------------------------------------------------------------

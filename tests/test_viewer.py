@@ -167,6 +167,15 @@ def test_every_number_links_to_the_viewer(site):
         assert f'href="{href}" title="Open the original">{text.format(**fact)}</a>' in page
 
 
+def test_the_cite_box_links_the_viewer(site):
+    """A number's own page (its cite box) links the viewer too."""
+    for name in FILES.values():
+        fact = site.fact(name)
+        page = site.get(f"/ogi/facts/{fact['fact_id']}")
+        assert page.status_code == 200
+        assert f'<a href="{html.escape(fact["source_url"])}">See it in the original 查看原文</a>' in page.text
+
+
 def test_every_number_is_marked_where_it_was_printed(site):
     """The viewer of every printed number marks the very text the database says was printed."""
     checked: dict[str, int] = {}
