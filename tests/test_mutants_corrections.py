@@ -166,3 +166,39 @@ def test_corrections_of_files_not_parsed_or_not_in_the_build():
         Outcome(3, NOT_PARSED, "the file is in the build but was not parsed as a report", not_parsed),
         Outcome(4, NO_FILE, "no file of this build has this SHA-256", absent),
     ]
+
+
+def test_values_before_and_after_a_corrected_one_are_kept():
+    report = _report([_value("granted", "natural_person", D(1)), _value("granted", "total", D(5)), _value("other", "total", D(2))])
+    fixed, outcomes = corrections.apply(report, [_correction("granted", "total", D(6))])
+    assert [(v.row_key, v.col_key, v.value, v.corrected) for v in fixed.values] == [
+        ("granted", "natural_person", D(1), False), ("granted", "total", D(6), True), ("other", "total", D(2), False),
+    ]
+    assert [o.status for o in outcomes] == [APPLIED]
+
+
+def test_the_narrative_checks_are_recomputed_too():
+    from ogi.model import NarrativeFigure
+
+    figure = NarrativeFigure("requests_received", D(5), "件", "5件", "本年度收到申请5件。", Location(line=3), "overview")
+    values = [_value("new_received", "total", D(5))]
+    report = _report(values)
+    report.narrative = [figure]
+    report.narrative_checks = corrections.narrative.checks([figure], values)
+    assert [(c.lhs, c.rhs) for c in report.narrative_checks] == [(D(5), D(5))]
+    fixed, _ = corrections.apply(report, [_correction("new_received", "total", D(6))])
+    assert [(c.lhs, c.rhs, c.ok) for c in fixed.narrative_checks] == [(D(5), D(6), False)]
+
+
+def test_a_reason_on_several_lines_is_kept_as_written(tmp_path):
+    path = tmp_path / "corrections.csv"
+    path.write_bytes((HEADER.replace("\n", "\r\n") + f'{SHA},requests,granted,total,7,"p. 3\r\nprints 7",wang,2026-11-30\r\n').encode())
+    found, invalid = corrections.read(path)
+    assert invalid == [] and found[0].reason == "p. 3\r\nprints 7" and found[0].line == 3
+
+
+def test_values_after_an_unchanged_correction_are_kept():
+    report = _report([_value("granted", "total", D(5)), _value("other", "total", D(2))])
+    fixed, outcomes = corrections.apply(report, [_correction("granted", "total", D(5)), _correction("other", "total", D(3), line=3)])
+    assert [(v.value, v.corrected) for v in fixed.values] == [(D(5), False), (D(3), True)]
+    assert [(o.line, o.status) for o in outcomes] == [(2, UNCHANGED), (3, APPLIED)]
