@@ -43,8 +43,11 @@ SETTINGS = {
 
 # Packages a published site needs (the plugin in plugins/ is copied), pinned to the versions
 # this site is tested with: Datasette 1.0 reads canned queries and settings from elsewhere.
-# opencc: the plugin folds Traditional and variant characters of a search to Simplified.
-PACKAGES = ("datasette", "datasette-vega", "datasette-dashboards", "opencc")
+# opencc: the plugin folds Traditional and variant characters of a search to Simplified;
+# pypdfium2 and pillow draw a PDF page for the viewer; lxml and python-docx rebuild a web
+# page's or a DOCX's table there (with the ogi package itself installed; without it the viewer
+# says so and links the file).
+PACKAGES = ("datasette", "datasette-vega", "datasette-dashboards", "opencc", "pypdfium2", "pillow", "lxml", "python-docx")
 
 # The folder of original files next to the database (see load._publish), served at /originals/
 # by the plugin's own route only (plugins/ogi_site.py: serve_original), never by Datasette's

@@ -45,7 +45,8 @@ def test_no_page_is_wider_than_a_phone(phone, server, built_db):
     agency = sqlite_utils.Database(built_db).execute("select agency_id from reports limit 1").fetchone()[0]
     for path in ("/", "/ogi", "/ogi/report_summary", "/ogi/requests_wide", "/ogi/appeals_wide", "/ogi/active_wide",
                  "/ogi/provenance", "/ogi/agencies", "/ogi/coverage", "/ogi/refusals_by_agency?year=&province=&min_answered=0",
-                 "/ogi/year_over_year?agency=&check_status=", f"/-/agency/{agency}",
+                 "/ogi/year_over_year?agency=&check_status=", f"/-/agency/{agency}", f"/ogi/reports/{report_id(samples()[4])}",
+                 f"/ogi/facts/{report_id(samples()[4])}-requests-granted-total",
                  "/-/dashboards/overview", "/-/dashboards/map", "/-/about", "/-/api"):
         page.goto(server + path)
         page.wait_for_load_state("networkidle")

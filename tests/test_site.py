@@ -543,7 +543,7 @@ def test_from_a_number_to_the_line_it_was_printed_on(server, built_db):
     fact = rows(server, target)[0]
     source = rows(server, "/ogi/sources.json", id=str(fact["source_id"]))[0]
     assert (fact["agency"], fact["value"], fact["raw"], fact["sha256"]) == (SHANDONG, 69, "69", source["sha256"])
-    assert fact["source_url"] == f"/-/source/{source['sha256']}?line={fact['line']}#L{fact['line']}"
+    assert fact["source_url"] == f"/-/source/{source['sha256']}?fact={fact['fact_id']}#cited"  # the viewer at this number
     viewer = get(server, fact["source_url"].split("#")[0])
     assert viewer.status_code == 200
     cited = re.search(rf'<tr id="L{fact["line"]}" class="cited">(.*?)</tr>', viewer.text, re.S)
@@ -586,15 +586,17 @@ def test_a_pdf_number_opens_its_page(tmp_path):
     load.build([SHARED / "corpus/real/hzq2023_working.pdf"], db)
     with serving(db) as base:
         fact = rows(base, "/ogi/provenance.json", part="requests", row_key="new_received", col_key="total")[0]
-        assert fact["page"] and fact["source_url"] == f"/originals/{fact['sha256']}.pdf#page={fact['page']}"
+        assert fact["page"] and fact["source_url"] == f"/-/source/{fact['sha256']}?fact={fact['fact_id']}#cited"
         page = get(base, "/ogi/provenance", fact_id=str(fact["fact_id"])).text
         assert (fact["source_url"], f"page {fact['page']} ↗") in links(page)
-        pdf = get(base, fact["source_url"].split("#")[0])
+        pdf = get(base, f"/originals/{fact['sha256']}.pdf")
         assert pdf.headers["content-type"] == "application/pdf"
         assert hashlib.sha256(pdf.content).hexdigest() == fact["sha256"]
-        # the text viewer sends a PDF to its page
-        viewer = httpx.get(f"{base}/-/source/{fact['sha256']}?page={fact['page']}", timeout=30)
-        assert viewer.status_code == 302 and viewer.headers["location"] == fact["source_url"]
+        # the viewer shows the page the number is printed on, as an image of that page
+        viewer = get(base, fact["source_url"].split("#")[0])
+        assert viewer.status_code == 200 and f"/-/source/{fact['sha256']}/page-{fact['page']}.png" in viewer.text
+        image = get(base, f"/-/source/{fact['sha256']}/page-{fact['page']}.png")
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
 
 
 # --- charts ------------------------------------------------------------------------------
