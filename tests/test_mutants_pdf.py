@@ -210,3 +210,138 @@ def test_a_file_that_is_no_pdf_at_all(tmp_path):
     path.write_bytes(b"not a pdf")
     with pytest.raises(ReadError, match="^not a readable PDF"):
         pdf.read(path)
+
+
+# --- the page-break join's rules, on rows made by hand ------------------------------------------
+
+from ogi.model import Cell, Location, Row  # noqa: E402
+
+
+def grid_row(page: int, table: int | None, number: int, cells: list[tuple[str | None, tuple[float, float]]], top: float = 100) -> Row:
+    out = []
+    for col, (text, (x0, x1)) in enumerate(cells, start=1):
+        loc = Location(page=page, bbox=None if text is None else (x0, top, x1, top + 15), table=table, row=number, col=col)
+        out.append(Cell(text or "", loc, merged=text is None))
+    return Row(out, Location(page=page, table=table, row=number))
+
+
+L, V1, V2 = (50, 200), (200, 260), (260, 320)
+
+
+def cell_texts(rows):
+    return [[c.text for c in r.cells] for r in rows]
+
+
+def test_a_page_that_only_repeats_the_header_is_kept_as_it_is():
+    header = [("申请人情况", L), ("自然人", V1), ("总计", V2)]
+    previous = [grid_row(4, 2, 1, header), grid_row(4, 2, 2, [("要求确认", L), ("", V1), ("", V2)], top=700)]
+    page = [grid_row(5, 1, 1, header, top=60)]
+    assert cell_texts(pdf._join_cut_row(previous, page)) == [["申请人情况", "自然人", "总计"]]
+    assert cell_texts(previous)[-1] == ["要求确认", "", ""]
+
+
+def test_only_the_header_rows_are_skipped_not_a_row_like_the_cut_one():
+    header = [("申请人情况", L), ("自然人", V1), ("总计", V2)]
+    previous = [grid_row(4, 2, 1, header), grid_row(4, 2, 2, [("要求确认", L), ("", V1), ("", V2)], top=700)]
+    page = [grid_row(5, 1, 1, header, top=60), grid_row(5, 1, 2, [("要求确认", L), ("", V1), ("", V2)], top=80)]
+    assert cell_texts(pdf._join_cut_row(previous, page)) == [["申请人情况", "自然人", "总计"]]
+    assert cell_texts(previous)[-1] == ["要求确认\n要求确认", "", ""]
+
+
+def test_a_header_repeated_with_other_spacing_is_still_the_header():
+    previous = [grid_row(4, 2, 1, [("申请人 情况", L), ("自然人", V1), ("总计", V2)]), grid_row(4, 2, 2, [("5.要求行政机关确认或", L), ("", V1), ("", V2)], top=700)]
+    page = [grid_row(5, 1, 1, [("申请人情况", L), ("自 然 人", V1), ("总计", V2)], top=60), grid_row(5, 1, 2, [("重新出具", L), ("3", V1), ("4", V2)], top=80)]
+    assert cell_texts(pdf._join_cut_row(previous, page)) == [["申请人情况", "自 然 人", "总计"]]
+    assert cell_texts(previous)[-1] == ["5.要求行政机关确认或\n重新出具", "3", "4"]
+
+
+def test_nothing_is_joined_to_a_line_of_text():
+    previous = [grid_row(4, None, 0, [("5.要求行政机关确认或", L), ("", V1), ("", V2)], top=700)]
+    page = [grid_row(5, 1, 1, [("重新出具", L), ("3", V1), ("4", V2)], top=60)]
+    assert cell_texts(pdf._join_cut_row(previous, page)) == [["重新出具", "3", "4"]]
+    assert cell_texts(previous) == [["5.要求行政机关确认或", "", ""]]
+
+
+def test_a_blank_row_after_the_break_is_kept():
+    previous = [grid_row(4, 2, 1, [("要求确认", L), ("", V1), ("", V2)], top=700)]
+    page = [grid_row(5, 1, 1, [("", L), ("", V1), ("", V2)], top=60)]
+    assert cell_texts(pdf._join_cut_row(previous, page)) == [["", "", ""]]
+
+
+def test_two_cells_never_go_into_one():
+    previous = [grid_row(4, 2, 1, [("工作", L), ("其他", (200, 320))], top=700)]
+    page = [grid_row(5, 1, 1, [("甲", (200, 250)), ("乙", (250, 320))], top=60)]
+    assert cell_texts(pdf._join_cut_row(previous, page)) == [["甲", "乙"]]
+    assert cell_texts(previous) == [["工作", "其他"]]
+
+
+def test_a_number_never_goes_into_a_row_above_the_cut_one():
+    previous = [
+        grid_row(4, 2, 1, [("（三）不予公开", L), ("", V1), ("0", V2)], top=660),
+        grid_row(4, 2, 2, [("1.属于国家秘密", L), ("", V1), ("2", V2)], top=680),
+        grid_row(4, 2, 3, [("2.其他", L), (None, V1), ("3", V2)], top=700),
+    ]
+    page = [grid_row(5, 1, 1, [("", L), ("7", V1), ("", V2)], top=60)]
+    assert cell_texts(pdf._join_cut_row(previous, page)) == [["", "7", ""]]
+    assert cell_texts(previous)[1] == ["1.属于国家秘密", "", "2"]
+
+
+def test_a_cell_is_placed_under_the_column_its_middle_falls_in_edges_included():
+    previous = [grid_row(4, 2, 1, [("要求确认", L), ("", V1), ("", V2)], top=700)]
+    # middles exactly on 50 (the first column's left edge) and 260 (the second's right edge,
+    # the third's left edge: the first column that holds it wins)
+    page = [grid_row(5, 1, 1, [("或", (0, 100)), ("5", (250, 270))], top=60)]
+    assert cell_texts(pdf._join_cut_row(previous, page)) == []
+    assert cell_texts(previous) == [["要求确认\n或", "5", ""]]
+
+
+def test_a_number_wrapped_in_a_narrow_cell_is_a_number():
+    assert pdf._is_number("20\n53") is True
+    assert pdf._is_number("规章") is False
+
+
+def test_inside_a_box_edges_included_and_objects_without_a_place_never():
+    box = (10, 20, 30, 40)
+    assert pdf._inside({"x1": 5, "bottom": 5}, box) is False
+    assert pdf._inside({"x0": 15, "x1": 25}, box) is False
+    for x0, x1, top, bottom in ((5, 15, 25, 35), (25, 35, 25, 35), (15, 25, 15, 25), (15, 25, 35, 45)):
+        assert pdf._inside({"x0": x0, "x1": x1, "top": top, "bottom": bottom}, box) is True
+    assert pdf._inside({"x0": 31, "x1": 35, "top": 25, "bottom": 35}, box) is False
+
+
+def test_pages_whose_text_layer_has_no_chinese_are_scans(monkeypatch, tmp_path):
+    import pypdfium2
+
+    class Page:
+        def __init__(self, text):
+            self.text = text
+
+        def get_textpage(self):
+            return self
+
+        def get_text_range(self):
+            return self.text
+
+    class Document:
+        def __init__(self, path):
+            self.pages = [Page("一、总体情况"), Page("  12  "), Page("第三页"), Page("")]
+
+        def __len__(self):
+            return len(self.pages)
+
+        def __getitem__(self, i):
+            return self.pages[i]
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", Document)
+    assert pdf._pages_without_chinese(tmp_path / "r.pdf") == {2, 4}
+
+    def broken(path):
+        raise pypdfium2.PdfiumError("Failed to load document")
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", broken)
+    with pytest.raises(ReadError) as e:
+        pdf._pages_without_chinese(tmp_path / "r.pdf")
+    assert str(e.value) == "not a readable PDF (Failed to load document)"
