@@ -300,30 +300,38 @@ def _immutable(path: str) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=ro&immutable=1", uri=True)
 
 
-def _dictionary(datasette) -> dict[str, dict[str, tuple[str, str, str | None]]]:
-    """{table: {column: (label_zh, english, provenance filter)}}, read once per database file.
-
-    Read synchronously: get_metadata is a synchronous hook, and the database is immutable.
-    """
-    cache = getattr(datasette, "_ogi_dictionary", None)
-    if cache is not None:
-        return cache
+def _read_once(datasette, attribute: str, read):
+    """What ``read(connection)`` makes of the database, read once per server and kept on it:
+    the database is immutable. Read synchronously, as get_metadata and render_cell are
+    synchronous hooks. Empty until the database is attached; empty for a database built before
+    the table existed."""
+    cached = getattr(datasette, attribute, None)
+    if cached is not None:
+        return cached
     database = datasette.databases.get(DATABASE)
     if database is None or not database.path:
         return {}  # not attached yet: ask again later
-    cache = {}
     conn = _immutable(database.path)
+    conn.row_factory = sqlite3.Row
     try:
-        for table, column, label_zh, english, provenance in conn.execute(
-            "select table_name, column_name, label_zh, description, provenance from data_dictionary"
-        ):
-            cache.setdefault(table, {})[column] = (label_zh, english, provenance)
+        value = read(conn)
     except sqlite3.Error:
-        pass  # a database built before the dictionary existed: no descriptions
+        value = {}
     finally:
         conn.close()
-    datasette._ogi_dictionary = cache
-    return cache
+    setattr(datasette, attribute, value)
+    return value
+
+
+def _dictionary(datasette) -> dict[str, dict[str, tuple[str, str, str | None]]]:
+    """{table: {column: (label_zh, english, provenance filter)}}."""
+    def read(conn):
+        out: dict = {}
+        for row in conn.execute("select table_name, column_name, label_zh, description, provenance from data_dictionary"):
+            out.setdefault(row["table_name"], {})[row["column_name"]] = (row["label_zh"], row["description"], row["provenance"])
+        return out
+
+    return _read_once(datasette, "_ogi_dictionary", read)
 
 
 # Chinese labels of columns that questions add (the tables' own come from data_dictionary).
@@ -379,25 +387,14 @@ def _plain(value):
 
 
 def _corrected_facts(datasette) -> dict[str, list[dict]]:
-    """{report_id: [corrected fact, …]}: maintainers' corrections, read once (the database is immutable)."""
-    cache = getattr(datasette, "_ogi_corrected", None)
-    if cache is not None:
-        return cache
-    database = datasette.databases.get(DATABASE)
-    if database is None or not database.path:
-        return {}
-    cache = {}
-    conn = _immutable(database.path)
-    conn.row_factory = sqlite3.Row
-    try:
+    """{report_id: [corrected fact, …]}: maintainers' corrections."""
+    def read(conn):
+        out: dict = {}
         for fact in conn.execute("select id, report_id, part, row_key, col_key, value, parsed_value, correction from facts where corrected"):
-            cache.setdefault(fact["report_id"], []).append(dict(fact))
-    except sqlite3.Error:
-        pass  # a database built before corrections existed
-    finally:
-        conn.close()
-    datasette._ogi_corrected = cache
-    return cache
+            out.setdefault(fact["report_id"], []).append(dict(fact))
+        return out
+
+    return _read_once(datasette, "_ogi_corrected", read)
 
 
 def _matches(filters: dict[str, str], fact: dict) -> bool:
@@ -1499,22 +1496,9 @@ _AGENCY_OF_REPORT_SQL = "select id, agency_id from reports where agency_id is no
 
 
 def _agency_of(datasette) -> dict[str, str]:
-    """{report_id: agency_id}, read once (the database is immutable)."""
-    cache = getattr(datasette, "_ogi_agency_of", None)
-    if cache is not None:
-        return cache
-    database = datasette.databases.get(DATABASE)
-    if database is None or not database.path:
-        return {}
-    conn = _immutable(database.path)
-    try:
-        cache = dict(conn.execute(_AGENCY_OF_REPORT_SQL).fetchall())
-    except sqlite3.Error:
-        cache = {}
-    finally:
-        conn.close()
-    datasette._ogi_agency_of = cache
-    return cache
+    """{report_id: agency_id}."""
+    return _read_once(datasette, "_ogi_agency_of",
+                      lambda conn: {r["id"]: r["agency_id"] for r in conn.execute(_AGENCY_OF_REPORT_SQL)})
 
 
 # ---------------------------------------------------------------------------------------
