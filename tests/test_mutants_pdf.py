@@ -42,6 +42,9 @@ def table(top: float, texts: list[list[str | None]], xs=((50, 200), (200, 260), 
     return FakeTable((xs[0][0], top, xs[-1][1], top + height * len(texts)), rows, [[t for t in r] for r in texts])
 
 
+SETTINGS: list[dict] = []  # what extract_words was asked
+
+
 @dataclass
 class FakePage:
     words: list = field(default_factory=list)
@@ -53,7 +56,8 @@ class FakePage:
     def filter(self, keep):
         return FakePage([w for w in self.words if keep(w)], [])
 
-    def extract_words(self, **_):
+    def extract_words(self, **settings):
+        SETTINGS.append(settings)
         return list(self.words)
 
 
@@ -143,6 +147,25 @@ def test_a_wide_gap_separates_cells_and_a_narrow_one_does_not(fake, tmp_path):
     first = document.rows[0]
     assert [c.loc.bbox for c in first.cells] == [(50, 100, 70, 110), (86, 100, 97, 110)]
     assert first.loc.bbox == (50, 100, 70, 110)
+    assert [c.loc.page for c in first.cells] == [1, 1]
+
+
+def test_words_are_extracted_with_the_tolerances_of_a_printed_report(fake, tmp_path):
+    SETTINGS.clear()
+    fake["pages"] = [FakePage([word("一、总体情况", 50, 100)])]
+    pdf.read(tmp_path / "r.pdf")
+    assert SETTINGS == [{"x_tolerance": 1.5, "y_tolerance": 2, "keep_blank_chars": False}]
+
+
+def test_the_width_of_a_one_character_word_is_its_character_width(fake, tmp_path):
+    # 10 wide: a gap of 12 is under 1.5 × 10, one cell
+    fake["pages"] = [FakePage([word("1", 50, 100, 10), word("2", 72, 100, 10)])]
+    assert texts(pdf.read(tmp_path / "r.pdf")) == [["1 2"]]
+
+
+def test_a_table_row_and_a_text_line_at_the_same_height_keep_their_order(fake, tmp_path):
+    fake["pages"] = [FakePage([word("注", 400, 100)], [table(100, [["规章", "0", "7"]])])]
+    assert texts(pdf.read(tmp_path / "r.pdf")) == [["规章", "0", "7"], ["注"]]
 
 
 def test_a_gap_is_measured_at_least_in_four_points(fake, tmp_path):
@@ -161,7 +184,7 @@ def test_scanned_pages_are_read_by_ocr_and_their_page_numbers_dropped(fake, tmp_
     from ogi.read import ocr
 
     def ocr_pages(path, numbers):
-        assert numbers == [2]
+        assert (path, numbers) == (tmp_path / "r.pdf", [2])
         return [Row([Cell(t, Location(page=2))], Location(page=2)) for t in ("二、主动公开", "- 2 -")]
 
     monkeypatch.setattr(ocr, "ocr_pdf_pages", ocr_pages)
@@ -337,6 +360,8 @@ def test_pages_whose_text_layer_has_no_chinese_are_scans(monkeypatch, tmp_path):
 
     monkeypatch.setattr(pypdfium2, "PdfDocument", Document)
     assert pdf._pages_without_chinese(tmp_path / "r.pdf") == {2, 4}
+    Document.__init__ = lambda self, path: setattr(self, "pages", [Page("  1  "), Page("二、主动公开")])
+    assert pdf._pages_without_chinese(tmp_path / "r.pdf") == {1}
 
     def broken(path):
         raise pypdfium2.PdfiumError("Failed to load document")
@@ -345,3 +370,13 @@ def test_pages_whose_text_layer_has_no_chinese_are_scans(monkeypatch, tmp_path):
     with pytest.raises(ReadError) as e:
         pdf._pages_without_chinese(tmp_path / "r.pdf")
     assert str(e.value) == "not a readable PDF (Failed to load document)"
+
+
+def test_two_cells_may_go_into_the_same_column_of_two_rows():
+    previous = [
+        grid_row(4, 2, 1, [("（三）不予公开", L), ("说明", (200, 320))], top=680),
+        grid_row(4, 2, 2, [("1.属于", L), ("", V1), (None, V2)], top=700),
+    ]
+    page = [grid_row(5, 1, 1, [("甲", (215, 245)), ("乙", (275, 305))], top=60)]
+    assert pdf._join_cut_row(previous, page) == []
+    assert cell_texts(previous) == [["（三）不予公开", "说明\n乙"], ["1.属于", "甲", ""]]
