@@ -3,11 +3,10 @@
 
 Each module is mutated by mutmut 3 (small changes: ``<`` -> ``<=``, ``+`` -> ``-``, a constant
 changed, a call's argument dropped …), one mutant at a time, and the tests that cover that
-module are run against it. A mutant is *killed* when a test fails. The search tokenizer
-(``ogi/views.py:char_tokens`` with its token characters, ``plugins/ogi_site.py``:
-``escape_fts``/``_term_patterns``/``snippet``) is mutated by hand-written source patches
-(``SEARCH_MUTANTS`` below), since mutmut mutates whole files and the site plugin is not an
-importable module of the package.
+module (``--list``) are run against it. A mutant is *killed* when a test fails (or hangs). The
+search tokenizer is mutated function by function (``ogi/views.py``: char_tokens and the index
+it builds; ``plugins/ogi_site.py``: escape_fts, _terms, snippet and its helpers), and its token
+characters (a constant, which mutmut leaves alone) by the hand-written ``SEARCH_MUTANTS``.
 
 Nothing under ogi/ is touched: every module runs in its own copy under build/mutation/<name>/
 (the committed tree, ``git archive HEAD``, plus the working tree's tests/test_mutants_*.py and
@@ -19,8 +18,12 @@ diff and the reason; they are left out of N. The last line printed is
 
     mutation: killed K of N (P%)
 
-Usage: .venv/bin/python scripts/mutation.py [MODULE ...] [--workers 2] [--worktree] [--list]
-Runs under ``nice -n 19``; not part of CI (.ci/run runs pytest only).
+Usage:
+  .venv/bin/python scripts/mutation.py [MODULE ...]   # run (all modules: about 1.5 h on 2 busy cores)
+  .venv/bin/python scripts/mutation.py --recheck [MODULE ...]   # the last run's survivors against
+                                                        # tests/test_mutants_<module>.py as they are now
+  .venv/bin/python scripts/mutation.py --report [MODULE ...]    # the figures of the last runs
+Runs under ``nice -n 19`` with 2 workers (``--workers``); not part of CI (.ci/run runs pytest only).
 """
 
 from __future__ import annotations
