@@ -460,7 +460,9 @@ def main(argv: list[str] | None = None) -> int:
     by_name = {m.name: m for m in MODULES}
     if args.list:
         for m in MODULES:
-            print(f"{m.name:13} {m.path} {' '.join(m.only)}: {' '.join(m.tests or SEARCH_TESTS)}")
+            own = f"tests/test_mutants_{m.name}.py"
+            tests = m.tests + ([own] if (ROOT / own).is_file() else [])
+            print(f"{m.name:13} {m.path} {' '.join(m.only)}: {' '.join(tests)}")
         return 0
     unknown = [n for n in args.modules if n not in by_name]
     if unknown:
