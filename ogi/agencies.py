@@ -24,7 +24,6 @@ from importlib import resources
 
 from .text import compact, simplified
 
-MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
 _SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "自治州", "地区", "省", "市", "盟", "区", "县")
 
 

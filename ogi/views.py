@@ -589,11 +589,11 @@ def _build_search_index(db: sqlite_utils.Database) -> None:
 def _build_agencies(db: sqlite_utils.Database) -> None:
     """``agencies`` and ``agency_names`` (ogi/agencies.py), and each report's agency_id."""
     reports = [dict(r) for r in db.query("SELECT * FROM reports ORDER BY year, id")]
+    by_id = {r["id"]: r for r in reports}
     rows, names = [], []
     for a in agencies.group(reports):
         years = sorted({y for ys in a.names.values() for y in ys})
-        held = [r for r in reports if r["id"] in set(a.report_ids)]
-        placed = next((r for r in held if r.get("longitude") is not None), {})
+        placed = next((by_id[i] for i in a.report_ids if by_id[i].get("longitude") is not None), {})
         rows.append({
             "id": a.id, "name": a.name, "department": a.department, "kind": a.kind, "kind_en": a.kind_en, "level": a.level,
             "province": a.province, "city": a.city, "county": a.county, "adcode": a.adcode,
