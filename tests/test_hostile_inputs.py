@@ -202,10 +202,19 @@ def test_a_killed_build_leaves_the_old_database_and_its_leftovers_are_cleaned(tm
     (tmp_path / "ogi-cache" / "staging" / "x").mkdir(parents=True)
     (tmp_path / "ogi-cache" / "staging" / "x" / "f.txt").write_bytes(b"half")
     assert sqlite_utils.Database(db_path)["reports"].count == before  # still servable
-    process = subprocess.Popen([sys.executable, "-m", "ogi.cli", "build", *map(str, samples()), "--db", str(db_path), "--no-cache"], cwd=ROOT)
-    time.sleep(2.5)
-    process.kill()
-    process.wait()
+    # The build is killed (SIGKILL, nothing can clean up) at a known point: the new database is
+    # half-written and the originals are copied. A kill after a fixed sleep raced a fast machine.
+    killed_mid_build = (
+        "import os, signal, sys\n"
+        "from ogi import cli, load\n"
+        "load.derive = lambda db: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "sys.argv = ['ogi', *sys.argv[1:]]\n"
+        "cli.cli()\n"
+    )
+    process = subprocess.run([sys.executable, "-c", killed_mid_build, "build", *map(str, samples()),
+                              "--db", str(db_path), "--no-cache"], cwd=ROOT, capture_output=True, timeout=300)
+    assert process.returncode == -9
+    assert list(tmp_path.glob("ogi.db.*.tmp"))  # it died with its temporary database half-written
     assert sqlite_utils.Database(db_path)["reports"].count == before
     load.build([samples()[0]], db_path)
     leftovers = [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or "staging" in p.parts]
