@@ -133,7 +133,14 @@ def starts_with_place(name: str) -> bool:
     """True when the name begins with the name of a division (西安市雁塔区教育局, 广东省…厅),
     in Simplified or Traditional characters; 塔区教育局 (a title cut mid-name) does not."""
     name = simplified(name)
-    return any(name[:n] in _place_names() for n in range(2, min(len(name), 12) + 1))
+    longest = _longest_place_name()
+    return any(name[:n] in _place_names() for n in range(2, min(len(name), longest) + 1))
+
+
+@cache
+def _longest_place_name() -> int:
+    # names run to 15 characters and more (积石山保安族东乡族撒拉族自治县); a fixed bound cut them
+    return max(map(len, _place_names()))
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,9 @@ def test_starts_with_place():
     assert R.starts_with_place("四平")
     assert not R.starts_with_place("塔区教育局")
     assert not R.starts_with_place("教育局")
+    # the longest names: a county of 15 characters, whose own 12-character prefix is no division
+    assert R.starts_with_place("积石山保安族东乡族撒拉族自治县教育局")
+    assert not R.starts_with_place("石山保安族东乡族撒拉族自治县教育局")
 
 
 # --------------------------------------------------------------------------------------------
