@@ -21,7 +21,8 @@ diff and the reason; they are left out of N. The last line printed is
 Usage:
   .venv/bin/python scripts/mutation.py [MODULE ...]   # run (all modules: about 1.5 h on 2 busy cores)
   .venv/bin/python scripts/mutation.py --recheck [MODULE ...]   # the last run's survivors against
-                                                        # tests/test_mutants_<module>.py as they are now
+                                                        # tests/test_mutants_<module>*.py as they are now
+      [--mutants 'ogi.mapping.x_map_active__*']         # only these survivors
   .venv/bin/python scripts/mutation.py --report [MODULE ...]    # the figures of the last runs
 Runs under ``nice -n 19`` with 2 workers (``--workers``); not part of CI (.ci/run runs pytest only).
 """
@@ -29,6 +30,7 @@ Runs under ``nice -n 19`` with 2 workers (``--workers``); not part of CI (.ci/ru
 from __future__ import annotations
 
 import argparse
+import fcntl
 import fnmatch
 import json
 import os
@@ -70,7 +72,7 @@ PIPELINE = [MECH, SEEDS, FIXTURES, REAL]
 class Module:
     name: str
     paths: list[str]  # files mutated, relative to the repository
-    tests: list[str]  # test files run against it (tests/test_mutants_<name>.py is added when present)
+    tests: list[str]  # test files run against it (tests/test_mutants_<name>*.py are added)
     only: list[str] = field(default_factory=list)  # mutant name patterns, when not the whole file
 
     @property
@@ -321,12 +323,17 @@ def prepare(module: Module, tree: Path) -> Path:
     return work
 
 
+def own_tests(module: Module, tree: Path = ROOT) -> list[str]:
+    """The tests written for the module's mutants: tests/test_mutants_<name>.py and
+    tests/test_mutants_<name>_<part>.py."""
+    paths = sorted((tree / "tests").glob(f"test_mutants_{module.name}.py"))
+    paths += sorted((tree / "tests").glob(f"test_mutants_{module.name}_*.py"))
+    return [f"tests/{p.name}" for p in paths]
+
+
 def run_mutmut(module: Module, tree: Path, workers: int) -> Outcome:
     work = prepare(module, tree)
-    tests = list(module.tests)
-    own = f"tests/test_mutants_{module.name}.py"
-    if (work / own).is_file():
-        tests.append(own)
+    tests = list(module.tests) + own_tests(module, work)
     with open(work / "pyproject.toml", "a", encoding="utf-8") as f:
         f.write(mutmut_config(module, tests))
     (work / "_mutation_plugin.py").write_text(PLUGIN, encoding="utf-8")
@@ -394,20 +401,30 @@ def collect(module: Module) -> Outcome:
     return out
 
 
-def recheck(module: Module) -> None:
-    """Run the survivors of the last run again, against this tree's tests/test_mutants_<name>.py
-    only (every other test passed with them): a test written for a survivor kills it here."""
+def recheck(module: Module, patterns: list[str]) -> None:
+    """Run the survivors of the last run again (those matching one of the patterns, when given),
+    against this tree's tests/test_mutants_<name>*.py only (every other test passed with them):
+    a test written for a survivor kills it here."""
     work = WORK / module.name
-    own = ROOT / "tests" / f"test_mutants_{module.name}.py"
-    if not own.is_file() or not (work / "mutants").is_dir():
+    own = own_tests(module)
+    if not own or not (work / "mutants").is_dir():
         return
-    shutil.copy2(own, work / "mutants" / "tests" / own.name)
-    shutil.copy2(own, work / "tests" / own.name)
+    with open(work / "recheck.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two rechecks of one module at once would lose results
+        _recheck(module, work, own, patterns)
+
+
+def _recheck(module: Module, work: Path, own: list[str], patterns: list[str]) -> None:
+    for path in own:
+        shutil.copy2(ROOT / path, work / "mutants" / path)
+        shutil.copy2(ROOT / path, work / path)
     rechecked = _results(work, "rechecked.json")
     for name in collect(module).survived:
         if name.startswith("search.tokenchars."):
             continue  # run again with the search tests by run_tokenchars below
-        pytest = [str(VENV_BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", f"tests/{own.name}"]
+        if patterns and not any(fnmatch.fnmatch(name, p) for p in patterns):
+            continue
+        pytest = [str(VENV_BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *own]
         env = _env(MUTANT_UNDER_TEST=name, PYTHONPATH=str(work / "mutants"))
         try:  # the new tests take a second or two: a mutant that makes them hang is noticed
             rc = subprocess.run(["nice", "-n", "19", *pytest], cwd=work / "mutants", env=env, capture_output=True, timeout=120).returncode
@@ -416,7 +433,6 @@ def recheck(module: Module) -> None:
         rechecked[name] = "killed" if rc == 1 else "survived"  # 1: a test failed (2-5: pytest itself could not run)
     (work / "rechecked.json").write_text(json.dumps(rechecked, indent=1), encoding="utf-8")
     if module.name == "search":
-        shutil.copy2(own, work / "tests" / own.name)
         run_tokenchars(work)
 
 
@@ -453,15 +469,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worktree", action="store_true", help="mutate the working tree, not HEAD")
     parser.add_argument("--list", action="store_true", help="list the modules and their tests")
     parser.add_argument("--recheck", action="store_true",
-                        help="run no new mutation run: the last run's survivors against tests/test_mutants_<module>.py, then the figures")
+                        help="run no new mutation run: the last run's survivors against tests/test_mutants_<module>*.py, then the figures")
+    parser.add_argument("--mutants", action="append", default=[], metavar="PATTERN",
+                        help="with --recheck: only the survivors whose name matches (fnmatch; repeatable)")
     parser.add_argument("--report", action="store_true", help="only print the figures of the last runs")
     args = parser.parse_args(argv)
 
     by_name = {m.name: m for m in MODULES}
     if args.list:
         for m in MODULES:
-            own = f"tests/test_mutants_{m.name}.py"
-            tests = m.tests + ([own] if (ROOT / own).is_file() else [])
+            tests = m.tests + own_tests(m)
             print(f"{m.name:13} {m.path} {' '.join(m.only)}: {' '.join(tests)}")
         return 0
     unknown = [n for n in args.modules if n not in by_name]
@@ -483,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.report:
             outcome = collect(module)
         elif args.recheck:
-            recheck(module)
+            recheck(module, args.mutants)
             outcome = collect(module)
         else:
             outcome = run_mutmut(module, tree, args.workers)
