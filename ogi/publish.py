@@ -2,7 +2,8 @@
 templates, plugin and original files.
 
 In: a built database (``ogi build``: ``build/ogi.db`` and ``build/originals/``) and the site
-files of this repository (``metadata.yml``, ``templates/``, ``plugins/``). Out: the
+files inside this package (``ogi/site/``: ``metadata.yml``, a link to the project's,
+``templates/``, ``plugins/``), so an installed wheel serves the same site. Out: the
 ``datasette serve`` command line (``ogi serve``), or the ``datasette publish`` command line
 for a hosted service (``python -m ogi.publish cloudrun --service ogi-reports``).
 
@@ -23,12 +24,13 @@ from pathlib import Path
 
 import click
 
-ROOT = Path(__file__).resolve().parent.parent
+# The site's files ship inside the package: a wheel install serves the same site as a checkout.
+SITE = Path(__file__).resolve().parent / "site"
 
 # Public site: bounded queries, the database downloadable, no writes (the database is immutable).
 SETTINGS = {
     "sql_time_limit_ms": 3000,
-    # SQL threads: visitors' own SQL takes at most two at once (plugins/ogi_site.py:
+    # SQL threads: visitors' own SQL takes at most two at once (site/plugins/ogi_site.py:
     # asgi_wrapper), so the others always serve ordinary pages.
     "num_sql_threads": 5,
     "facet_time_limit_ms": 500,
@@ -41,7 +43,7 @@ SETTINGS = {
     "truncate_cells_html": 400,
 }
 
-# Packages a published site needs (the plugin in plugins/ is copied), pinned to the versions
+# Packages a published site needs (the plugin in site/plugins/ is copied), pinned to the versions
 # this site is tested with: Datasette 1.0 reads canned queries and settings from elsewhere.
 # opencc: the plugin folds Traditional and variant characters of a search to Simplified;
 # pypdfium2 and pillow draw a PDF page for the viewer; lxml and python-docx rebuild a web
@@ -50,7 +52,7 @@ SETTINGS = {
 PACKAGES = ("datasette", "datasette-vega", "datasette-dashboards", "opencc", "pypdfium2", "pillow", "lxml", "python-docx")
 
 # The folder of original files next to the database (see load._publish), served at /originals/
-# by the plugin's own route only (plugins/ogi_site.py: serve_original), never by Datasette's
+# by the plugin's own route only (site/plugins/ogi_site.py: serve_original), never by Datasette's
 # generic static handler: the plugin's route matches every path under /originals/ and is
 # checked first, so the --static mount only ships the files (a hosted service has no other
 # way to receive a folder); ``ogi serve`` also names the folder in OGI_ORIGINALS.
@@ -61,23 +63,17 @@ ORIGINALS_ENV = "OGI_ORIGINALS"
 SERVING = ".ogi-serving"
 
 
-def site_path(name: str) -> Path:
-    """A file or folder of the site (metadata.yml, templates, plugins): the working
-    directory's if it has one, else this repository's."""
-    for candidate in (Path(name), ROOT / name):
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError(f"{name} not found: run from the project folder")
-
-
 def metadata_path() -> Path:
-    return site_path("metadata.yml")
+    """The site's metadata (tables, questions, dashboards); ``--metadata`` names another.
+    Never the working directory's own files: a folder named ``plugins`` elsewhere is not ours
+    to run."""
+    return SITE / "metadata.yml"
 
 
 def site_options(db: Path, metadata: Path | None = None) -> list[str]:
     """The options serve and publish share: metadata, templates, plugin."""
     options = ["--metadata", str(metadata or metadata_path())]
-    options += ["--template-dir", str(site_path("templates")), "--plugins-dir", str(site_path("plugins"))]
+    options += ["--template-dir", str(SITE / "templates"), "--plugins-dir", str(SITE / "plugins")]
     return options
 
 

@@ -524,7 +524,7 @@ def _build_summary(db: sqlite_utils.Database) -> None:
 
 
 # Where a number can be read in the original: every number opens the site's viewer at the
-# place it was printed (plugins/ogi_site.py, "Viewer"): a PDF's page with the cell outlined, a
+# place it was printed (site/plugins/ogi_site.py, "Viewer"): a PDF's page with the cell outlined, a
 # web page's or Word file's table with the cell marked, a text's line; it links the original.
 SOURCE_URL_SQL = """CASE
     WHEN s.url IS NULL THEN NULL
@@ -563,7 +563,7 @@ def char_tokens(text: str) -> str:
     phrase of its characters ("复 议"), which FTS5 matches exactly and quickly. Whitespace
     is dropped, so a word broken by a line wrap is still found; punctuation stays a token
     (see the tokenizer's tokenchars), so a phrase does not match across 。 or ，.
-    The site's ``escape_fts`` (plugins/ogi_site.py) spells queries the same way.
+    The site's ``escape_fts`` (site/plugins/ogi_site.py) spells queries the same way.
     """
     return "".join(ch + " " for ch in simplified(text) if not ch.isspace())
 

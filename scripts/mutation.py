@@ -5,7 +5,7 @@ Each module is mutated by mutmut 3 (small changes: ``<`` -> ``<=``, ``+`` -> ``-
 changed, a call's argument dropped …), one mutant at a time, and the tests that cover that
 module (``--list``) are run against it. A mutant is *killed* when a test fails (or hangs). The
 search tokenizer is mutated function by function (``ogi/views.py``: char_tokens and the index
-it builds; ``plugins/ogi_site.py``: escape_fts, _terms, snippet and its helpers), and its token
+it builds; ``ogi/site/plugins/ogi_site.py``: escape_fts, _terms, snippet and its helpers), and its token
 characters (a constant, which mutmut leaves alone) by the hand-written ``SEARCH_MUTANTS``.
 
 Nothing under ogi/ is touched: every module runs in its own copy under build/mutation/<name>/
@@ -83,7 +83,7 @@ class Module:
 SEARCH_FUNCTIONS = [
     "ogi.views.x_char_tokens__mutmut_*",
     "ogi.views.x__build_search_index__mutmut_*",
-    *(f"plugins.ogi_site.x_{f}__mutmut_*" for f in ("escape_fts", "_escape_fts", "_terms", "_lower", "_squeezed", "_to_text", "snippet")),
+    *(f"ogi.site.plugins.ogi_site.x_{f}__mutmut_*" for f in ("escape_fts", "_escape_fts", "_terms", "_lower", "_squeezed", "_to_text", "snippet")),
 ]
 
 
@@ -99,7 +99,7 @@ MODULES = [
     Module("html", ["ogi/read/html.py"], [DOCX_HTML, FIXTURES, REAL]),
     Module("docx", ["ogi/read/docx.py"], [DOCX_HTML, FIXTURES]),
     # The search tokenizer: its functions only (and the token characters by hand, SEARCH_MUTANTS).
-    Module("search", ["ogi/views.py", "plugins/ogi_site.py"], [], SEARCH_FUNCTIONS),
+    Module("search", ["ogi/views.py", "ogi/site/plugins/ogi_site.py"], [], SEARCH_FUNCTIONS),
     Module("region", ["ogi/region.py"], ["tests/test_region.py"] + PIPELINE),  # last: it was being rewritten
 ]
 
@@ -290,7 +290,7 @@ def fixtures_dir(tree: Path) -> Path:
 
 def mutmut_config(module: Module, tests: list[str]) -> str:
     sources = sorted({p.split("/")[0] for p in module.paths})
-    copied = [p for p in ("scripts", "plugins", "templates", "metadata.yml") if p not in sources]
+    copied = [p for p in ("scripts", "metadata.yml") if p not in sources]
     lines = [
         "",
         "[tool.mutmut]",

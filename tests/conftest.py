@@ -89,15 +89,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(db: Path):
-    """`ogi serve` on loopback, as a user runs it; yields the base URL. The server's output goes
-    to a file: a pipe nobody reads fills with the access log and the server stops answering."""
+def serving(db: Path, cwd: Path = ROOT, env: dict | None = None):
+    """`ogi serve` on loopback, as a user runs it (from ``cwd``, with ``env``); yields the base
+    URL. The server's output goes to a file: a pipe nobody reads fills with the access log and
+    the server stops answering."""
     port = _free_port()
     log = db.parent / f"serve-{port}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "ogi.cli", "serve", "--db", str(db), "--port", str(port)],
-            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+            cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -198,10 +199,10 @@ def tables_from_facts(db, report: str) -> dict[str, dict]:
 
 @cache
 def site_plugin():
-    """plugins/ogi_site.py, loaded as Datasette loads it (for the SQL functions questions use)."""
+    """ogi/site/plugins/ogi_site.py, loaded as Datasette loads it (for the SQL functions questions use)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("ogi_site_plugin", ROOT / "plugins" / "ogi_site.py")
+    spec = importlib.util.spec_from_file_location("ogi_site_plugin", ROOT / "ogi" / "site" / "plugins" / "ogi_site.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,5 +1,5 @@
 """The search tokenizer with exact values: what the index stores (ogi/views.py:char_tokens and
-its token characters), what a query becomes (plugins/ogi_site.py:escape_fts) and the passage
+its token characters), what a query becomes (ogi/site/plugins/ogi_site.py:escape_fts) and the passage
 shown for a hit (snippet). Written for mutants of scripts/mutation.py; no server, no browser.
 """
 
@@ -17,7 +17,7 @@ from ogi import views
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-site = importlib.import_module("plugins.ogi_site")  # the plugin as a module of this tree
+site = importlib.import_module("ogi.site.plugins.ogi_site")  # the plugin as a module of this tree
 
 
 # --- what the index stores -------------------------------------------------------------------

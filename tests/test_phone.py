@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 
 
 def plugin():
-    spec = importlib.util.spec_from_file_location("ogi_site_plugin", ROOT / "plugins" / "ogi_site.py")
+    spec = importlib.util.spec_from_file_location("ogi_site_plugin", ROOT / "ogi" / "site" / "plugins" / "ogi_site.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -41,7 +41,7 @@ SCREENSHOTS = ROOT / "build" / "viewer-screenshots"
 REAL_PDF = SHARED / "corpus" / "real" / "hzq2023_working.pdf"
 FILES = {"pdf": "yuelu-2022.pdf", "html": "xihu-2019.html", "docx": "hongze-2019.docx", "md": "chaoyang-2024.md"}
 HOSTILE = "hostile-gongshu-2019.html"
-PAGE_PIXELS = 6_000_000  # plugins/ogi_site.py
+PAGE_PIXELS = 6_000_000  # ogi/site/plugins/ogi_site.py
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
