@@ -1,0 +1,144 @@
+"""Table 三 (requests) and table 四 (appeals) read row by row (ogi/mapping.py): the format a
+table 三 follows and its template rows, rows assigned by order, rows with too many or too few
+cells, rows outside the template, stray values placed only where the identities then hold, and
+table 四 in one row, spread over rows, or turned sideways. Exact values, keys and warnings (the
+warnings are published with every report). Written for mutants of scripts/mutation.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ogi import vocabulary
+from ogi.mapping import Mapped, map_appeals, map_requests
+from ogi.model import Location, Section
+from ogi.read.plaintext import rows_from_text
+
+COLUMNS = vocabulary.request_columns()
+ZEROS = "\t".join(["0"] * 7)
+# Group labels printed on a line of their own, before the first row of their group.
+GROUPS = {
+    "granted": "三、本年度办理结果",
+    "withheld.state_secret": "（三）不予公开",
+    "unable.not_held": "（四）无法提供",
+    "not_processed.petition_complaint": "（五）不予处理",
+    "other.no_correction": "（六）其他处理",
+}
+
+
+def table_3(fmt: str = "2021", cells: dict[str, str] | None = None, after: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> str:
+    """Table 三 as text, one line per template row of the format, every cell 0 unless ``cells``
+    gives the row's cells (tab-separated); ``after`` adds lines after a row; ``skip`` leaves rows out."""
+    cells, after = cells or {}, after or {}
+    lines = []
+    for item in vocabulary.request_rows():
+        if fmt not in item.formats or item.key in skip:
+            continue
+        if item.key in GROUPS:
+            lines.append(GROUPS[item.key])
+        lines.append(f"{item.label_zh}\t{cells.get(item.key, ZEROS)}")
+        if item.key in after:
+            lines.append(after[item.key])
+    return "\n".join(lines)
+
+
+def requests(text: str) -> Mapped:
+    out = Mapped()
+    map_requests(Section("requests", "三、收到和处理政府信息公开申请情况", rows_from_text(text)), out)
+    return out
+
+
+def said(out: Mapped) -> list[tuple]:
+    return [(w.message, w.loc) for w in out.warnings]
+
+
+def row(out: Mapped, key: str | None) -> list[tuple]:
+    return [(v.col_key, v.value, v.raw, v.inferred) for v in out.values if v.row_key == key]
+
+
+def line_of(text: str, start: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if line.startswith(start))
+
+
+# --- table 三: its format and its template rows --------------------------------------------------
+
+
+def test_a_clean_table_is_read_in_its_format_without_any_warning():
+    # The three （六） sub-rows make a 2021 table, the single （六）其他处理 row a 2019 one; a table
+    # printing neither has no format of its own. A table printed whole needs no warning at all.
+    out = requests(table_3("2021", cells={"new_received": "3\t1\t0\t0\t0\t0\t4", "granted": "3\t1\t0\t0\t0\t0\t4", "total": "3\t1\t0\t0\t0\t0\t4"}))
+    assert out.table_formats == {"requests": "2021"}
+    assert out.warnings == []
+    assert [v.row_key for v in out.values[::7]] == [i.key for i in vocabulary.request_rows() if "2021" in i.formats]
+    assert row(out, "granted") == [(c, Decimal(n), str(n), False) for c, n in zip(COLUMNS, (3, 1, 0, 0, 0, 0, 4))]
+
+    out = requests(table_3("2019", cells={"carried_over": "1\t0\t0\t0\t0\t0\t1", "other": "1\t0\t0\t0\t0\t0\t1", "total": "1\t0\t0\t0\t0\t0\t1"}))
+    assert out.table_formats == {"requests": "2019"}
+    assert out.warnings == []
+    assert [v.row_key for v in out.values[::7]] == [i.key for i in vocabulary.request_rows() if "2019" in i.formats]
+    assert row(out, "other") == [(c, Decimal(n), str(n), False) for c, n in zip(COLUMNS, (1, 0, 0, 0, 0, 0, 1))]
+
+    out = requests(table_3("2021", skip=("other.no_correction", "other.unpaid_fee", "other.other")).replace("（六）其他处理\n", ""))
+    assert out.table_formats == {} and out.warnings == []
+    assert "other" not in {v.row_key for v in out.values}
+
+
+def test_a_2019_table_never_takes_rows_of_the_2021_template():
+    # Three unlabelled rows of numbers after （六）其他处理 in a 2019 table are not the three 2021
+    # sub-rows of （六）: they are kept as rows outside the template, each said.
+    text = table_3("2019", after={"other": "\n".join(["1\t0\t0\t0\t0\t0\t1"] * 3)})
+    out = requests(text)
+    assert out.table_formats == {"requests": "2019"}
+    assert not any(v.row_key and v.row_key.startswith("other.") for v in out.values)
+    assert row(out, None) == [(c, Decimal(n), str(n), False) for c, n in zip(COLUMNS, (1, 0, 0, 0, 0, 0, 1))] * 3
+    first = line_of(text, "（六）其他处理") + 1
+    assert said(out) == [("requests: printed row not in the template, kept with its own label: ''", Location(line=n, char=1)) for n in range(first, first + 3)]
+
+
+def test_rows_given_their_key_by_order_are_said_with_the_end_of_their_label():
+    # 6. and 7. lost their values and their labels ran into 8.; the two value rows after them
+    # have no label. Between the rows labelled 5. and （四）1., three value rows for three template
+    # rows: order decides, and each row so keyed is said with the last 30 characters of its label.
+    text = table_3(cells={"withheld.process_information": "", "withheld.law_enforcement_files": ""},
+                   after={"withheld.administrative_query": "1\t0\t0\t0\t0\t0\t1\n2\t0\t0\t0\t0\t0\t2"})
+    text = text.replace("信息\t\n", "信息\n").replace("案卷\t\n", "案卷\n")
+    out = requests(text)
+    glued = "6.属于四类过程性信息7.属于行政执法案卷8.属于行政查询事项"
+    n = line_of(text, "8.")
+    assert said(out) == [
+        (f"requests.withheld.process_information: assigned by row order between labelled rows (printed label: {glued[-30:]!r})", Location(line=n, char=len("8.属于行政查询事项") + 2)),
+        ("requests.withheld.law_enforcement_files: assigned by row order between labelled rows (printed label: '')", Location(line=n + 1, char=1)),
+        ("requests.withheld.administrative_query: assigned by row order between labelled rows (printed label: '')", Location(line=n + 2, char=1)),
+    ]
+    assert len(glued) == 31 and glued[-30:].startswith(".属于")
+    assert [(v.row_key, v.value) for v in out.values if v.col_key == "total" and v.row_key.startswith("withheld.")][-3:] == [
+        ("withheld.process_information", Decimal(0)), ("withheld.law_enforcement_files", Decimal(1)), ("withheld.administrative_query", Decimal(2)),
+    ]
+
+
+def test_a_row_with_more_than_seven_cells_keeps_the_last_seven():
+    # A serial number printed before the seven cells of （一）: the seven that end the row are read.
+    text = table_3(cells={"granted": "9\t3\t0\t0\t0\t0\t0\t3"})
+    out = requests(text)
+    assert row(out, "granted") == [(c, Decimal(n), str(n), False) for c, n in zip(COLUMNS, (3, 0, 0, 0, 0, 0, 3))]
+    n = line_of(text, "（一）")
+    assert said(out) == [("requests.granted: 8 cells for 7 columns; kept the last 7", Location(line=n, char=len("（一）予以公开") + 2))]
+
+
+def test_a_row_outside_the_template_with_six_cells_is_a_row_with_five_it_is_stray():
+    # Six cells: one lost at most, so it is a row of its own (kept under its label); five or
+    # fewer: loose values, each reported (a full table has no blank cell to take them).
+    text = table_3(after={"carried_forward": "说明\t1\t0\t0\t0\t0\t1"})
+    out = requests(text)
+    assert [(v.part, v.col_key, v.value, v.row_label) for v in out.values if v.row_key is None] == [
+        ("requests", c, Decimal(n), "说明") for c, n in zip(COLUMNS, (1, 0, 0, 0, 0, 1))
+    ]
+    assert said(out) == [("requests: printed row not in the template, kept with its own label: '说明'", Location(line=line_of(text, "说明"), char=4))]
+
+    text = table_3(after={"carried_forward": "说明\t1\t0\t0\t7\t1"})
+    out = requests(text)
+    assert not [v for v in out.values if v.row_key is None]
+    n = line_of(text, "说明")
+    assert said(out) == [
+        (f"requests: value {raw!r} printed outside any row; not placed (no blank cell where it makes the identities hold)", Location(line=n, char=char))
+        for raw, char in (("1", 4), ("0", 6), ("0", 8), ("7", 10), ("1", 12))
+    ]
