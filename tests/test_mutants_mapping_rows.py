@@ -142,3 +142,76 @@ def test_a_row_outside_the_template_with_six_cells_is_a_row_with_five_it_is_stra
         (f"requests: value {raw!r} printed outside any row; not placed (no blank cell where it makes the identities hold)", Location(line=n, char=char))
         for raw, char in (("1", 4), ("0", 6), ("0", 8), ("7", 10), ("1", 12))
     ]
+
+
+# --- table 三: rows that lost cells ----------------------------------------------------------------
+
+LOST = "not printed: the row shows 6 cells for 7 columns; filled from requests_row_total"
+
+
+def test_a_row_that_lost_a_cell_is_read_where_the_identities_hold_and_said_so():
+    # （一） printed 3 1 0 0 0 4: one of its zero cells was lost. Every reading with the lost cell
+    # among the zeros gives the same numbers, so there is no doubt to report; the cell taken as
+    # lost is marked * in the warning, and nothing else is.
+    text = table_3(cells={"new_received": "3\t1\t0\t0\t0\t0\t4", "granted": "3\t1\t0\t0\t0\t4", "total": "3\t1\t0\t0\t0\t0\t4"})
+    out = requests(text)
+    assert row(out, "granted") == [
+        ("natural_person", Decimal(3), "3", False), ("commercial_enterprise", Decimal(1), "1", False),
+        *((c, Decimal(0), "0", False) for c in ("research_institution", "social_welfare_org", "legal_service_org")),
+        ("other_org", Decimal(0), None, True), ("total", Decimal(4), "4", False),
+    ]
+    assert [(v.note, v.row_label) for v in out.values if v.inferred] == [(LOST, "（一）予以公开")]
+    assert said(out) == [(
+        "requests.granted: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise, research_institution, "
+        "social_welfare_org, legal_service_org, other_org*, total (* inferred)",
+        Location(line=line_of(text, "（一）"), char=len("（一）予以公开") + 2),
+    )]
+
+
+def test_a_row_that_lost_a_cell_two_readings_fit_equally_is_said_to_be_a_choice():
+    # 总计 shows 1 natural person and 1 enterprise; （一） printed 0 0 0 0 0 1 lost the 1 of one of
+    # them, and neither reading makes every identity hold: the first is taken, and the warning
+    # says several fit equally.
+    text = table_3(cells={"new_received": "1\t1\t0\t0\t0\t0\t2", "granted": "0\t0\t0\t0\t0\t1", "total": "1\t1\t0\t0\t0\t0\t2"})
+    out = requests(text)
+    assert row(out, "granted") == [
+        ("natural_person", Decimal(0), "0", False), ("commercial_enterprise", Decimal(1), None, True),
+        *((c, Decimal(0), "0", False) for c in ("research_institution", "social_welfare_org", "legal_service_org", "other_org")),
+        ("total", Decimal(1), "1", False),
+    ]
+    assert said(out) == [(
+        "requests.granted: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise*, research_institution, "
+        "social_welfare_org, legal_service_org, other_org, total (* inferred); several readings fit the identities equally, took the first",
+        Location(line=line_of(text, "（一）"), char=len("（一）予以公开") + 2),
+    )]
+
+
+def test_a_row_that_lost_a_cell_where_no_total_can_be_inferred_is_read_left_to_right():
+    # 0 0 0 0 0 -1: whichever cell was lost, the inferred one would be negative; no reading is
+    # possible, so the six cells are read left to right, as printed, and nothing is inferred.
+    text = table_3(cells={"carried_over": "0\t0\t0\t0\t0\t-1"})
+    out = requests(text)
+    assert [(v.part, v.row_key, v.col_key, v.value, v.raw, v.row_label, v.inferred) for v in out.values if v.row_key == "carried_over"] == [
+        ("requests", "carried_over", c, Decimal(n), str(n), "二、上年结转政府信息公开申请数量", False) for c, n in zip(COLUMNS, (0, 0, 0, 0, 0, -1))
+    ]
+    assert said(out) == [(
+        "requests.carried_over: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise, research_institution, "
+        "social_welfare_org, legal_service_org, other_org (* inferred)",
+        Location(line=2, char=len("二、上年结转政府信息公开申请数量") + 2),
+    )]
+
+
+def test_two_rows_that_lost_cells_are_read_together():
+    # 本年新收 printed 1 0 0 0 0 3 (its 2 natural persons lost) and 总计 printed 2 0 0 0 0 3 (its 1
+    # enterprise lost). Each row's reading is scored with the other row at its own chosen place:
+    # only then do the balance and the sum of the results both hold, and each reading is sure.
+    text = table_3(cells={"new_received": "1\t0\t0\t0\t0\t3", "granted": "2\t1\t0\t0\t0\t0\t3", "total": "2\t0\t0\t0\t0\t3"})
+    out = requests(text)
+    for key in ("new_received", "total"):
+        assert [(v.col_key, v.value) for v in out.values if v.row_key == key] == [(c, Decimal(n)) for c, n in zip(COLUMNS, (2, 1, 0, 0, 0, 0, 3))]
+    assert [(v.row_key, v.col_key) for v in out.values if v.inferred] == [("new_received", "natural_person"), ("total", "commercial_enterprise")]
+    rest = "research_institution, social_welfare_org, legal_service_org, other_org, total (* inferred)"
+    assert [m for m, _ in said(out)] == [
+        f"requests.new_received: 6 cells printed for 7 columns; read as natural_person*, commercial_enterprise, {rest}",
+        f"requests.total: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise*, {rest}",
+    ]
