@@ -215,3 +215,53 @@ def test_two_rows_that_lost_cells_are_read_together():
         f"requests.new_received: 6 cells printed for 7 columns; read as natural_person*, commercial_enterprise, {rest}",
         f"requests.total: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise*, {rest}",
     ]
+
+
+# --- table 三: values printed apart from any row ----------------------------------------------------
+
+STRAY_TABLE = {
+    "new_received": "2\t0\t0\t0\t0\t0\t2",
+    "granted": "\t0\t0\t0\t0\t0\t1",
+    "partially_granted": "\t0\t0\t0\t0\t0\t1",
+    "total": "2\t0\t0\t0\t0\t0\t2",
+}
+PARTIAL = "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
+
+
+def test_a_stray_value_fills_the_first_blank_cell_where_the_identities_then_hold_better():
+    # （一） and （二） each print 1 in 总计 and a blank natural person; a lone 1 printed under （二）
+    # makes either row add up, equally: it goes to the first such blank cell, the other stays
+    # blank (0), and both the cell's note and a warning say where it was printed.
+    text = table_3(cells=STRAY_TABLE, after={"partially_granted": "1"})
+    out = requests(text)
+    n = line_of(text, "1")
+    assert [(v.row_key, v.value, v.raw, v.row_label, v.note) for v in out.values if v.col_key == "natural_person" and v.row_key in ("granted", "partially_granted")] == [
+        ("granted", Decimal(1), "1", "（一）予以公开", f"printed apart from its row (line {n}:1); placed in this blank cell because the identities then hold"),
+        ("partially_granted", Decimal(0), "", PARTIAL, None),
+    ]
+    assert row(out, "granted") == [("natural_person", Decimal(1), "1", False), *((c, Decimal(0), "0", False) for c in COLUMNS[1:6]), ("total", Decimal(1), "1", False)]
+    assert said(out) == [(
+        f"requests.granted.natural_person: took the stray value '1' printed at line {n}:1; the cell was blank and the identities hold with it",
+        Location(line=n, char=1),
+    )]
+
+    # Two values printed apart: each takes the first blank cell where it helps most, in turn.
+    text = table_3(cells=STRAY_TABLE, after={"partially_granted": "1\t1"})
+    out = requests(text)
+    assert [(v.row_key, v.value, v.note) for v in out.values if v.col_key == "natural_person" and v.row_key in ("granted", "partially_granted")] == [
+        ("granted", Decimal(1), f"printed apart from its row (line {n}:1); placed in this blank cell because the identities then hold"),
+        ("partially_granted", Decimal(1), f"printed apart from its row (line {n}:3); placed in this blank cell because the identities then hold"),
+    ]
+    assert [w.loc for w in out.warnings] == [Location(line=n, char=1), Location(line=n, char=3)]
+
+
+def test_a_stray_value_never_replaces_a_printed_cell():
+    # （一） prints 0 natural persons where 总计 shows 1; a lone 1 would make the table add up in
+    # its place, but a printed cell is what the report says: the 1 is reported, not placed. A
+    # '/' printed beside it is not a value and is passed over without a word.
+    cells = {**STRAY_TABLE, "granted": "0\t0\t0\t0\t0\t0\t1", "partially_granted": "1\t0\t0\t0\t0\t0\t1"}
+    text = table_3(cells=cells, after={"carried_forward": "说明\t/\t1"})
+    out = requests(text)
+    assert row(out, "granted") == [*((c, Decimal(0), "0", False) for c in COLUMNS[:6]), ("total", Decimal(1), "1", False)]
+    n = line_of(text, "说明")
+    assert said(out) == [("requests: value '1' printed outside any row; not placed (no blank cell where it makes the identities hold)", Location(line=n, char=6))]
