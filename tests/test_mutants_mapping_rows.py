@@ -265,3 +265,64 @@ def test_a_stray_value_never_replaces_a_printed_cell():
     assert row(out, "granted") == [*((c, Decimal(0), "0", False) for c in COLUMNS[:6]), ("total", Decimal(1), "1", False)]
     n = line_of(text, "说明")
     assert said(out) == [("requests: value '1' printed outside any row; not placed (no blank cell where it makes the identities hold)", Location(line=n, char=6))]
+
+
+# --- table 四 ----------------------------------------------------------------------------------------
+
+APPEAL_GROUPS = vocabulary.appeal_groups()
+OUTCOMES = vocabulary.appeal_outcomes()
+
+
+def appeals(text: str) -> Mapped:
+    out = Mapped()
+    map_appeals(Section("appeals", "四、行政复议、行政诉讼情况", rows_from_text(text)), out)
+    return out
+
+
+def read(out: Mapped) -> list[tuple]:
+    return [(v.part, v.row_key, v.col_key, v.value, v.raw, v.row_label) for v in out.values]
+
+
+def in_order(numbers, label: str) -> list[tuple]:
+    return [("appeals", g, o, Decimal(n), str(n), label) for (g, o), n in zip(((g, o) for g in APPEAL_GROUPS for o in OUTCOMES), numbers)]
+
+
+def test_table_4_sideways_with_short_group_names_a_missing_group_or_not_applicable_cells():
+    # Sideways: one row per group, five outcomes each. 直接起诉 names 未经复议直接起诉 well enough;
+    # a group printed all '/' is read as not applicable; two groups are enough to be table 四.
+    out = appeals("行政复议\t1\t0\t0\t0\t1\n直接起诉\t0\t1\t0\t0\t1\n复议后起诉\t/\t/\t/\t/\t/")
+    assert read(out) == [
+        *(("appeals", "review", o, Decimal(n), str(n), "行政复议") for o, n in zip(OUTCOMES, (1, 0, 0, 0, 1))),
+        *(("appeals", "litigation_direct", o, Decimal(n), str(n), "直接起诉") for o, n in zip(OUTCOMES, (0, 1, 0, 0, 1))),
+        *(("appeals", "litigation_after_review", o, None, "/", "复议后起诉") for o in OUTCOMES),
+    ]
+    assert out.warnings == []
+
+    out = appeals("行政复议\t1\t0\t0\t0\t1\n复议后起诉\t0\t0\t1\t0\t1")
+    assert read(out) == [
+        *(("appeals", "review", o, Decimal(n), str(n), "行政复议") for o, n in zip(OUTCOMES, (1, 0, 0, 0, 1))),
+        *(("appeals", "litigation_after_review", o, Decimal(n), str(n), "复议后起诉") for o, n in zip(OUTCOMES, (0, 0, 1, 0, 1))),
+    ]
+    assert out.warnings == []
+
+
+def test_table_4_in_a_row_of_fifteen_is_read_whole_before_anything_after_it():
+    # A row of all fifteen cells is table 四; rows after it that look like the sideways layout
+    # are not read over it.
+    out = appeals("合计\t" + "\t".join(str(n) for n in range(1, 16)) + "\n行政复议\t1\t0\t0\t0\t1\n复议后起诉\t0\t0\t1\t0\t1")
+    assert read(out) == in_order(range(1, 16), "合计") and out.warnings == []
+
+
+def test_table_4_over_several_rows_drops_only_the_blanks_around_the_first_row():
+    # The first row's blank cells beyond fifteen are layout (a blank column before the values);
+    # the cells of the rows that continue it are taken as printed, blanks included, and reading
+    # stops as soon as fifteen are found.
+    out = appeals("结果\t\t" + "\t".join(str(n) for n in range(1, 16)))
+    assert read(out) == in_order(range(1, 16), "结果") and out.warnings == []
+
+    out = appeals("结果\t1\t2\t3\t4\t5\n续\t" + "\t".join(str(n) for n in range(6, 16)) + "\t" * 6)
+    assert read(out) == in_order(range(1, 16), "结果")
+    assert said(out) == [("appeals: 21 cells; read the first 15", Location(line=1, char=4))]
+
+    out = appeals("结果\t" + "\t".join(str(n) for n in range(1, 11)) + "\n续\t11\t12\t13\t14\t15\n注\t2\t3")
+    assert read(out) == in_order(range(1, 16), "结果") and out.warnings == []
