@@ -179,3 +179,124 @@ def test_detected_encoding_is_widened_and_tolerates_a_bad_byte(tmp_path, monkeyp
 def test_xml_declaration_is_not_text(tmp_path):
     page = '<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>正文</p></body></html>'
     assert lines(read_page(tmp_path, page)) == ["正文"]
+
+
+# --- page chrome -----------------------------------------------------------------------------
+
+
+def test_page_chrome_is_dropped_and_the_article_kept(tmp_path):
+    # Navigation, scripts, site headers, search forms and footers are not the report: a line of
+    # theirs in the rows would be read as the report's text (or its title).
+    big_form = "甲" * 200  # a whole site in one <form> (ASP.NET): not a search box
+    page = body(
+        "<nav><a href='/'>网站首页</a></nav>"
+        "<header><p>某县人民政府门户网站</p></header>"
+        "<form><label>站内搜索</label><input name=q></form>"
+        "<script>var a = '脚本';</script>"
+        "<header><h1>某县2020年政府信息公开工作年度报告</h1></header>"
+        "<p>一、总体情况</p>"
+        f"<form><p>{big_form}</p></form>"
+        "<footer>版权所有 某县人民政府</footer>"
+    )
+    assert lines(read_page(tmp_path, page)) == ["某县2020年政府信息公开工作年度报告", "一、总体情况", big_form]
+    small_form = "乙" * 199
+    page = body(f"<p>一、总体情况</p><form><p>{small_form}</p></form>")
+    assert lines(read_page(tmp_path, page)) == ["一、总体情况"]
+
+
+def test_frameset_page_reads_its_noframes_text_without_the_head(tmp_path):
+    # An old framed page has no <body>: its <noframes> text is the page, its <head> never is.
+    page = "<html><head><title>某县政务网</title></head><frameset><frame src=a></frameset><noframes>你好</noframes></html>"
+    assert lines(read_page(tmp_path, page)) == ["你好"]
+    page = "<html><head><title>某县政务网</title></head><frameset><frame src=a></frameset></html>"
+    with pytest.raises(ReadError) as e:
+        read_page(tmp_path, page)
+    assert str(e.value) == "the page has no text (the report may be an image, or built by JavaScript)"
+
+
+# --- boilerplate -----------------------------------------------------------------------------
+
+
+def test_breadcrumbs_related_headings_and_prev_next_are_boilerplate():
+    crumb = "当前位置：首页 > 政务公开 > 年度报告"
+    assert H.is_boilerplate(element(f"<div>{crumb}</div>"))
+    at_200 = "当前位置：" + "甲" * 195
+    assert len(H.matchable(at_200)) == 200
+    assert H.is_boilerplate(element(f"<div>{at_200}</div>"))
+    assert not H.is_boilerplate(element(f"<div>{at_200}乙</div>"))
+
+    assert H.is_boilerplate(element("<h4>相关链接</h4>"))
+    assert H.is_boilerplate(element("<h4>相关文件：</h4>"))
+    assert H.is_boilerplate(element("<h4>相关报告:</h4>"))
+    assert not H.is_boilerplate(element("<h4>相关报告XX</h4>"))  # only a colon is stripped
+    assert not H.is_boilerplate(element("<h4>：相关报告</h4>"))
+
+    prev_200 = "上一篇：" + "甲" * 196
+    assert len(H.matchable(prev_200)) == 200
+    assert H.is_boilerplate(element(f"<div>{prev_200}</div>"))
+    assert not H.is_boilerplate(element(f"<div>{prev_200}乙</div>"))
+    assert not H.is_boilerplate(element("<div></div>"))
+
+
+def test_metadata_boxes_are_boilerplate_up_to_their_size():
+    # A metadata table: two of its words, at most 600 characters.
+    def table(filler: str) -> str:
+        return f"<table><tr><td>索引号：001</td><td>来源：县政府</td></tr><tr><td>{filler}</td><td>x</td></tr></table>"
+
+    text = H.matchable(element(table("")).text_content())
+    at_600 = table("甲" * (600 - len(text)))
+    assert len(H.matchable(element(at_600).text_content())) == 600
+    assert H.is_boilerplate(element(at_600))
+    assert not H.is_boilerplate(element(table("甲" * (601 - len(text)))))
+    assert not H.is_boilerplate(element("<table><tr><td>索引号：001</td><td>甲乙丙</td></tr></table>"))
+
+    # Outside a table: two distinct labels "label：", at most 300 characters.
+    box = "索引号：001 来源：县政府 "
+    filler = "甲" * (300 - len(H.matchable(box)))
+    assert H.is_boilerplate(element(f"<div>{box}{filler}</div>"))
+    assert not H.is_boilerplate(element(f"<div>{box}{filler}乙</div>"))
+    assert not H.is_boilerplate(element("<div>索引号：001 索引号：002 县政府</div>"))
+
+
+def test_lists_of_links_are_boilerplate_by_their_share_of_link_text():
+    # Two or more links making at least half the text, with at most 300 characters outside them.
+    assert H.is_boilerplate(element("<div>甲乙<a href=1>丙</a><a href=2>丁</a></div>"))  # exactly half
+    assert not H.is_boilerplate(element("<div>甲乙戊<a href=1>丙</a><a href=2>丁</a></div>"))
+    assert not H.is_boilerplate(element("<div><a href=1>甲</a><a href=2>乙</a>本机关主动公开的文件说明</div>"))
+    assert not H.is_boilerplate(element("<div>附件<a href=1>某县政府信息公开指南全文</a></div>"))  # one link
+    plain = "甲" * 300
+    links = "".join(f"<a href={i}>{'乙' * 100}</a>" for i in range(4))
+    assert H.is_boilerplate(element(f"<div>{plain}{links}</div>"))
+    assert not H.is_boilerplate(element(f"<div>{plain}丙{links}</div>"))
+    # A zero-width space prints nothing but is a link's text: one printed character in links.
+    assert H.is_boilerplate(element("<div><a href=1>甲</a><a href=2>\u200b</a></div>"))
+    # The text outside links, as the heuristics compare it.
+    assert H.text_outside_links(element("<div>甲 <a href=1>乙</a> 丙<span>丁</span></div>")) == "甲丙丁"
+
+
+def test_link_list_between_paragraphs_is_dropped(tmp_path):
+    page = body(
+        "<p>一、总体情况</p>\n<ul>\n<li><a href=1>某县财政预算</a></li>\n<li><a href=2>某县工作报告</a></li>\n</ul>\n<p>本年度无。</p>"
+    )
+    assert lines(read_page(tmp_path, page)) == ["一、总体情况", "本年度无。"]
+
+
+def test_body_itself_is_never_dropped_as_boilerplate(tmp_path):
+    # A short page with a 下一篇 line: that line goes, the page stays.
+    page = body("<p>一、总体情况</p><p>本年度无。</p><p>下一篇：某县财政预算</p>")
+    assert lines(read_page(tmp_path, page)) == ["一、总体情况", "本年度无。"]
+
+
+def test_rows_of_a_data_table_are_never_dropped_as_boilerplate(tmp_path):
+    # A row of links inside a data table is data: dropping it would shift the grid.
+    page = body(
+        "<p>一、总体情况</p><table><tr><td>文件名称</td><td>说明</td></tr>"
+        "<tr><td><a href=1>通知一</a></td><td><a href=2>通知二</a></td></tr>"
+        "<tr><td>这是一段很长的正文内容，说明本年度的工作</td><td>本年度无变化的情况说明</td></tr></table>"
+    )
+    doc = read_page(tmp_path, page)
+    assert grid(doc, 1) == [
+        [("文件名称", False), ("说明", False)],
+        [("通知一", False), ("通知二", False)],
+        [("这是一段很长的正文内容，说明本年度的工作", False), ("本年度无变化的情况说明", False)],
+    ]
