@@ -300,3 +300,69 @@ def test_rows_of_a_data_table_are_never_dropped_as_boilerplate(tmp_path):
         [("通知一", False), ("通知二", False)],
         [("这是一段很长的正文内容，说明本年度的工作", False), ("本年度无变化的情况说明", False)],
     ]
+
+
+# --- the article: title, part headings and statistical tables --------------------------------
+
+SIDE = "联系电话：0000-12345678"
+# Exactly two words of the statistical tables (信息内容, 本年新制作): a report table.
+STAT = "<table><tr><td>信息内容</td><td>本年新制作数量</td></tr><tr><td>规章</td><td>0</td></tr></table>"
+STAT_GRID = [[("信息内容", False), ("本年新制作数量", False)], [("规章", False), ("0", False)]]
+TITLE = "某县2020年政府信息公开工作年度报告"
+
+
+def sidebar_kept(tmp_path, main: str, side: str = f"<p>{SIDE}</p>") -> bool:
+    """Whether text beside the article (a sidebar) is read: it is not when two or more anchors
+    (the title, part headings, statistical tables) show where the article is."""
+    doc = read_page(tmp_path, body(f"<div class='side'>{side}</div><div class='main'>{main}</div>"))
+    return any(SIDE in c.text for r in doc.rows for c in r.cells)
+
+
+def test_article_is_found_from_two_anchors(tmp_path):
+    # Text beside the article (contacts, notices) must not be read as the report's.
+    assert sidebar_kept(tmp_path, f"<h1>{TITLE}</h1><p>正文</p>")  # one anchor: the whole page
+    assert sidebar_kept(tmp_path, f"<p>正文</p>{STAT}")
+    assert not sidebar_kept(tmp_path, f"<h1>{TITLE}</h1>{STAT}")  # title and a report table
+    doc = read_page(tmp_path, body(f"<div class='side'><p>{SIDE}</p></div><div class='main'><h1>{TITLE}</h1>{STAT}</div>"))
+    assert lines(doc) == [TITLE] and grid(doc, 1) == STAT_GRID
+    # A table with one word of the statistical tables is no anchor.
+    assert sidebar_kept(tmp_path, f"<h1>{TITLE}</h1><table><tr><td>信息内容</td><td>数量</td></tr></table>")
+    # A paragraph that names two of the words is not a table.
+    side_table = f"<table><tr><td>{SIDE}</td><td>办公地址</td></tr></table>"
+    assert sidebar_kept(tmp_path, f"<h1>{TITLE}</h1><p>本年度行政复议和行政诉讼均为零。</p>", side=side_table)
+
+
+def test_part_headings_are_anchors(tmp_path):
+    heading_40 = "一、总体情况" + "甲" * 34
+    assert len(H.matchable(heading_40)) == 40
+    assert not sidebar_kept(tmp_path, f"<h1>{TITLE}</h1><h2>{heading_40}</h2>")
+    assert sidebar_kept(tmp_path, f"<h1>{TITLE}</h1><h2>{heading_40}乙</h2>")
+    # A heading printed in pieces is found whole.
+    assert not sidebar_kept(tmp_path, f"<h1>{TITLE}</h1><p><span>一、</span>总体情况</p>")
+
+
+def test_title_is_found_past_links_and_printed_in_pieces(tmp_path):
+    # A link before the title does not stop the search; a title in pieces is one title.
+    assert not sidebar_kept(tmp_path, f"<p><a href='/'><span>返回首页</span></a></p><h1>{TITLE}</h1><h2>一、总体情况</h2>")
+    assert not sidebar_kept(tmp_path, "<h1><span>某县2020年</span>政府信息公开工作年度报告</h1><h2>一、总体情况</h2>")
+    title_100 = "某" * 92 + "2020年度报告"
+    assert H.is_title_text(title_100) and not H.is_title_text("某" + title_100)
+
+
+def test_text_directly_in_body_is_no_anchor(tmp_path):
+    # A page whose body itself is short: the body is never taken for the heading or the title
+    # (an anchor that large would bring the page's footer into the report).
+    page = body(f"一、总体情况<div><h1>2020年年度报告</h1><table><tr><td>自然人</td><td>上年结转</td></tr></table></div><div>页脚</div>")
+    doc = read_page(tmp_path, page)
+    assert lines(doc) == ["2020年年度报告"] and grid(doc, 1) == [[("自然人", False), ("上年结转", False)]]
+    page = body(f"2020年年度报告<div><h2>一、总体情况</h2><table><tr><td>自然人</td><td>上年结转</td></tr></table></div><div>页脚</div>")
+    doc = read_page(tmp_path, page)
+    assert lines(doc) == ["一、总体情况"] and grid(doc, 1) == [[("自然人", False), ("上年结转", False)]]
+
+
+def test_a_layout_table_holding_the_report_table_is_no_anchor(tmp_path):
+    # Only the innermost table is a report table: the page layout around it is not, so a page
+    # with one anchor is read whole.
+    page = body(f"<p>前言段落</p><table><tr><td>左侧菜单</td><td>{STAT}</td></tr></table>")
+    doc = read_page(tmp_path, page)
+    assert lines(doc) == ["前言段落", "左侧菜单"] and grid(doc, 1) == STAT_GRID
