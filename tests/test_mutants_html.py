@@ -366,3 +366,116 @@ def test_a_layout_table_holding_the_report_table_is_no_anchor(tmp_path):
     page = body(f"<p>前言段落</p><table><tr><td>左侧菜单</td><td>{STAT}</td></tr></table>")
     doc = read_page(tmp_path, page)
     assert lines(doc) == ["前言段落", "左侧菜单"] and grid(doc, 1) == STAT_GRID
+
+
+# --- layout tables ---------------------------------------------------------------------------
+
+
+def test_layout_tables_are_opened_and_data_tables_kept(tmp_path):
+    # A table holding a table lays out the page: its cells are read as text, in order, and
+    # only the inner table is a grid (table 1).
+    inner = "<table><tr><td>甲</td><td>1</td></tr></table>"
+    doc = read_page(tmp_path, body(f"<table><tr><td>左栏文字</td><td>{inner}</td></tr></table>"))
+    assert lines(doc) == ["左栏文字"] and grid(doc, 1) == [[("甲", False), ("1", False)]] and tables(doc) == {1}
+
+    # A cell longer than 1000 characters is an article laid out in a table.
+    long, short = "甲" * 1001, "甲" * 1000
+    doc = read_page(tmp_path, body(f"<table><tr><td>{long}</td><td>乙</td></tr></table>"))
+    assert lines(doc) == [long, "乙"] and tables(doc) == set()
+    doc = read_page(tmp_path, body(f"<table><tr><td>{short}</td><td>乙</td></tr></table>"))
+    assert grid(doc, 1) == [[(short, False), ("乙", False)]]
+
+    # A one-column box of more than 300 characters is layout; of 300, or of two columns, data.
+    doc = read_page(tmp_path, body(f"<table><tr><td>{'甲' * 151}</td></tr><tr><td>{'乙' * 150}</td></tr></table>"))
+    assert lines(doc) == ["甲" * 151, "乙" * 150] and tables(doc) == set()
+    doc = read_page(tmp_path, body(f"<table><tr><td>{'甲' * 150}</td></tr><tr><td>{'乙' * 150}</td></tr></table>"))
+    assert grid(doc, 1) == [[("甲" * 150, False)], [("乙" * 150, False)]]
+    doc = read_page(tmp_path, body(f"<table><tr><td>{'甲' * 200}</td><td>{'乙' * 101}</td></tr></table>"))
+    assert grid(doc, 1) == [[("甲" * 200, False), ("乙" * 101, False)]]
+
+
+# --- data tables: the grid -------------------------------------------------------------------
+
+
+def test_grid_of_header_body_and_footer_rows(tmp_path):
+    # thead, tbody and tfoot rows are all rows, in order; th cells are cells.
+    page = body(
+        "<table><thead><tr><th>信息内容</th><th>数量</th></tr></thead>"
+        "<tbody><tr><td>规章</td><td>1</td></tr><tr><td>规范性文件</td><td>2</td></tr></tbody>"
+        "<tfoot><tr><th>合计</th><td>3</td></tr></tfoot></table>"
+    )
+    doc = read_page(tmp_path, page)
+    assert grid(doc, 1) == [
+        [("信息内容", False), ("数量", False)],
+        [("规章", False), ("1", False)],
+        [("规范性文件", False), ("2", False)],
+        [("合计", False), ("3", False)],
+    ]
+    assert [r.loc for r in doc.rows] == [Location(line=1, table=1, row=n) for n in (1, 2, 3, 4)]
+
+
+def test_spans_in_the_grid(tmp_path):
+    # rowspan="0" spans to the end of the table; a rowspan past the end stops there; an
+    # explicit span of 1 is one position.
+    page = body(
+        "<table>\n<tr><td rowspan='0'>甲</td><td colspan='1' rowspan='1'>1</td><td>2</td></tr>\n"
+        "<tr><td rowspan='5'>乙</td><td>3</td></tr>\n<tr><td>4</td></tr>\n</table>"
+    )
+    doc = read_page(tmp_path, page)
+    assert grid(doc, 1) == [
+        [("甲", False), ("1", False), ("2", False)],
+        [("", True), ("乙", False), ("3", False)],
+        [("", True), ("", True), ("4", False)],
+    ]
+    covered = doc.rows[2].cells[1]
+    assert covered.loc == Location(line=3, table=1, row=3, col=2)  # the line of the cell covering it
+
+
+def test_empty_and_ragged_rows(tmp_path):
+    # A row without cells is no row but keeps its number; a hole in a ragged row is an empty
+    # merged position (no value), with no source line.
+    page = body("<table>\n<tr><td>甲</td><td>1</td></tr>\n<tr></tr>\n<tr><td>乙</td></tr>\n<tr><td>丙</td><td>2</td></tr>\n</table>")
+    doc = read_page(tmp_path, page)
+    assert [(r.loc.row, [(c.text, c.merged) for c in r.cells]) for r in doc.rows] == [
+        (1, [("甲", False), ("1", False)]),
+        (3, [("乙", False)]),
+        (4, [("丙", False), ("2", False)]),
+    ]
+    page = body("<table>\n<tr><td>甲</td><td>1</td><td rowspan=2>2</td></tr>\n<tr><td>乙</td></tr>\n</table>")
+    doc = read_page(tmp_path, page)
+    assert grid(doc, 1) == [[("甲", False), ("1", False), ("2", False)], [("乙", False), ("", True), ("", True)]]
+    assert doc.rows[1].cells[1].loc == Location(line=None, table=1, row=2, col=2)
+    assert doc.rows[1].cells[2].loc == Location(line=2, table=1, row=2, col=3)
+
+
+def test_caption_is_a_line_before_its_table(tmp_path):
+    page = body("<table><caption>表一 主动公开情况</caption><tr><td>规章</td><td>0</td></tr></table>")
+    doc = read_page(tmp_path, page)
+    assert [r.text for r in doc.rows] == ["表一 主动公开情况", "规章 0"]
+    assert doc.rows[0].loc.table is None and doc.rows[1].loc == Location(line=1, table=1, row=1)
+
+
+# --- lines of text ---------------------------------------------------------------------------
+
+
+def test_lines_join_their_pieces_and_keep_the_first_printed_line(tmp_path):
+    page = "<html><body>\n<p>甲<b>乙</b>丙</p>\n<p>第一行\n<b>第二行</b></p>\n</body></html>"
+    doc = read_page(tmp_path, page)
+    assert [(r.text, r.loc, r.cells[0].loc) for r in doc.rows] == [
+        ("甲乙丙", Location(line=2), Location(line=2)),
+        ("第一行 第二行", Location(line=3), Location(line=3)),
+    ]
+
+
+def test_page_title_is_put_first_when_no_title_is_printed_in_the_first_60_lines(tmp_path):
+    # The title is how a report is identified: one printed only after 60 lines of text is taken
+    # from <title>, put first with the <title>'s line.
+    filler = "".join(f"<p>第{n}段</p>" for n in range(60))
+    page = f"<html><head>\n<title>{TITLE}_政府信息公开</title></head><body>{filler}<p>{TITLE}</p></body></html>"
+    doc = read_page(tmp_path, page)
+    assert len(doc.rows) == 62
+    assert (doc.rows[0].text, doc.rows[0].loc, doc.rows[0].cells[0].loc) == (TITLE, Location(line=2), Location(line=2))
+    filler = "".join(f"<p>第{n}段</p>" for n in range(59))
+    page = f"<html><head>\n<title>{TITLE}_政府信息公开</title></head><body>{filler}<p>{TITLE}</p></body></html>"
+    doc = read_page(tmp_path, page)
+    assert len(doc.rows) == 60 and doc.rows[0].text == "第0段"
