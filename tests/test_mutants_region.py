@@ -3,6 +3,7 @@ Written for mutants of scripts/mutation.py."""
 
 from __future__ import annotations
 
+from ogi import region as R
 from ogi.region import resolve
 
 
@@ -80,3 +81,16 @@ def test_a_nationality_is_not_stripped_when_nothing_would_be_left():
 
     assert short_name("延边朝鲜族自治州") == "延边"
     assert short_name("朝鲜族自治州") == "朝鲜族"
+
+
+def test_a_number_whose_area_code_names_only_the_country_names_no_place():
+    # 0400 is a valid national number, but libphonenumber places it only in 中国: no evidence
+    assert R.phone_places("咨询电话：0400-3273136") == []
+    assert R.phone_places("咨询电话：0400-3273136；0434-3273136") == ["吉林省四平市"]
+
+
+def test_the_first_evidence_with_several_places_is_narrowed_by_the_next_not_only_the_last():
+    # the title names 铁西区 (three places); the text's area code, not the last evidence, says which
+    region, _, _ = R.resolve("教育局", text="联系电话：0434-3273136", title="铁西区教育局2021年政府信息公开工作年度报告")
+    assert (region.adcode, region.status) == ("220302", "settled")
+    assert region.why == "the agency name names no division; the title names 铁西区; a telephone area code in the text names 四平市铁西区"
