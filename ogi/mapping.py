@@ -271,17 +271,25 @@ def _place_short_rows(short: dict[str, list[Token]], labels: dict[str, PrintedRo
         or [[make_value("requests", key, c, t, labels[key].printed_label) for c, t in zip(columns, cells)]]
         for key, cells in short.items()
     }
-    choice = {key: opts[0] for key, opts in options.items()}
-    ambiguous: set[str] = set()
-    for _ in range(2):  # the second pass sees every other short row at its chosen place
-        for key, opts in options.items():
-            others = known + [v for k, option in choice.items() if k != key for v in option]
 
-            scores = [_failures(others + o) for o in opts]
-            tied = [o for o, s in zip(opts, scores) if s == min(scores)]
-            choice[key] = tied[0]
-            readings = {tuple((v.col_key, v.value) for v in o) for o in tied}
-            (ambiguous.add if len(readings) > 1 else ambiguous.discard)(key)
+    def best(key: str) -> list[list[Value]]:
+        """The readings of this row under which fewest identities fail, the others as chosen."""
+        others = known + [v for k, option in choice.items() if k != key for v in option]
+        scores = [_failures(others + o) for o in options[key]]
+        return [o for o, s in zip(options[key], scores) if s == min(scores)]
+
+    choice = {key: opts[0] for key, opts in options.items()}
+    # Each row chooses seeing the others at their chosen place, until no choice changes (a row
+    # changing can change what suits another); as many passes as rows end any cycle.
+    for _ in range(len(options) + 1):
+        before = dict(choice)
+        for key in options:
+            choice[key] = best(key)[0]
+        if choice == before:
+            break
+    # The doubt is judged against the final choices: a row's reading is in doubt only when
+    # another reading fits them equally well.
+    ambiguous = {key for key in options if len({tuple((v.col_key, v.value) for v in o) for o in best(key)}) > 1}
     for key, option in choice.items():
         placed = ", ".join(v.col_key + ("*" if v.inferred else "") for v in option)
         doubt = "; several readings fit the identities equally, took the first" if key in ambiguous else ""

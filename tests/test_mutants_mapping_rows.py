@@ -326,3 +326,23 @@ def test_table_4_over_several_rows_drops_only_the_blanks_around_the_first_row():
 
     out = appeals("结果\t" + "\t".join(str(n) for n in range(1, 11)) + "\n续\t11\t12\t13\t14\t15\n注\t2\t3")
     assert read(out) == in_order(range(1, 16), "结果") and out.warnings == []
+
+
+def test_the_doubt_is_judged_against_every_row_at_its_final_place():
+    # 本年新收 is first scored against 上年结转's first reading; 上年结转 then moves, and against
+    # its final place only one reading of 本年新收 makes every identity hold. Publishing "several
+    # readings fit" for it would be a false doubt (the values were right either way).
+    text = table_3("2021", cells={
+        "new_received": "1\t0\t0\t0\t0\t2",
+        "carried_over": "0\t1\t0\t0\t1\t3",
+        "granted": "0\t0\t0\t1\t0\t1\t2",
+        "partial": "0\t0\t0\t0\t0\t1\t1",
+        "total": "0\t0\t0\t1\t0\t2\t3",
+        "carried_forward": "1\t1\t0\t0\t0\t0\t2",
+    })
+    out = requests(text)
+    warnings = [m for m, _ in said(out) if m.startswith("requests.new_received") or m.startswith("requests.carried_over")]
+    assert warnings == [
+        "requests.new_received: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise, research_institution, social_welfare_org, legal_service_org, other_org*, total (* inferred)",
+        "requests.carried_over: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise, research_institution, social_welfare_org*, legal_service_org, other_org, total (* inferred)",
+    ]
