@@ -237,3 +237,6 @@ def test_broken_packages_raise_read_errors_that_say_what_is_wrong(tmp_path):
 
     blank = write_body(tmp_path / "e.docx", p("") + tbl(tr(tc(""), tc(""))))
     assert read_error(blank) == "the document has no text (the report may be pasted in as images)"
+
+    no_body = repackage(tmp_path / "f.docx", {"word/document.xml": f'<w:document {NS}/>'.encode()})
+    assert read_error(no_body) == "the DOCX file is damaged (its document has no body)"

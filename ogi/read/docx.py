@@ -76,7 +76,7 @@ def _open_body(path: Path):
     from . import ReadError
 
     try:
-        return docx.Document(str(path)).element.body
+        body = docx.Document(str(path)).element.body
     except (PackageNotFoundError, zipfile.BadZipFile) as e:
         raise ReadError("not a Word document: the file is not a DOCX (zip) package") from e
     except (KeyError, XMLSyntaxError, zipfile.LargeZipFile) as e:
@@ -85,6 +85,9 @@ def _open_body(path: Path):
         raise ReadError(f"not a Word document ({e})") from e
     except Exception as e:  # python-docx and lxml raise many kinds of errors on broken packages
         raise ReadError(f"the DOCX file could not be read ({type(e).__name__}: {e})") from e
+    if body is None:  # <w:document/> alone: a package with nothing in it
+        raise ReadError("the DOCX file is damaged (its document has no body)")
+    return body
 
 
 # --- text ------------------------------------------------------------------------------------
