@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .isolate import DETERMINISTIC, Outcome
+from .isolate import DETERMINISTIC, Outcome, collector_paused
 
 # Modules that run after the parse (or never in it): editing them does not change a parse.
 _AFTER_PARSE = {"load.py", "views.py", "history.py", "cli.py", "publish.py", "cache.py", "inputs.py", "isolate.py",
@@ -65,7 +65,8 @@ class Cache:
         path = self.folder / f"{key}.pickle"
         try:
             with path.open("rb") as f:
-                outcome = pickle.load(f)
+                with collector_paused():
+                    outcome = pickle.load(f)
         except FileNotFoundError:
             return None
         except Exception:  # noqa: BLE001 - a damaged entry is parsed again

@@ -14,11 +14,13 @@ dies is replaced. Up to ``workers`` files are parsed at once.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -158,6 +160,21 @@ class _Worker:
             self.conn.close()
 
 
+@contextmanager
+def collector_paused():
+    """Unpickle a report (from a worker or the cache) with Python's cyclic garbage collector
+    paused: it would otherwise walk every report already loaded, again and again, while this
+    one's many small objects are made (most of a rebuild's time). Nothing is lost: what it
+    would have found is collected once it runs again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 class Pool:
     """``with Pool(limits, workers) as pool: for index, outcome in pool.run(jobs): …``"""
 
@@ -216,7 +233,8 @@ class Pool:
                 index = w.job
                 if w.conn in ready:
                     try:
-                        outcome = w.conn.recv()
+                        with collector_paused():
+                            outcome = w.conn.recv()
                     except (EOFError, OSError):
                         w.process.join(1)
                         code = w.process.exitcode

@@ -420,6 +420,18 @@ class _Scrubber:
         return message if len(message) <= MAX_ERROR else message[: MAX_ERROR - 1] + "…"
 
 
+def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """A report's rows into a table the schema created, in one statement run for every row.
+    (sqlite-utils' insert_all looks at every value to turn lists into JSON; these rows hold only
+    text and numbers, so that check was most of a report's load time.)"""
+    if not rows:
+        return
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    names = ", ".join(f"[{c}]" for c in columns)
+    placeholders = ", ".join("?" for _ in columns)
+    db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({placeholders})", ([row.get(c) for c in columns] for row in rows))
+
+
 def _bounded(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """Cut any text value longer than MAX_TEXT characters (a hostile file's 'section' of
     megabytes): the site's SQL length limit must stay above every stored value."""
@@ -700,7 +712,7 @@ def _build(inputs: list[Path], db_path: Path, progress, corrections_path: Path |
             if primary is not None:
                 rows = _bounded(report_rows(primary.report, source["id"], source["id"], section_ids))
                 for table, table_rows in rows.items():
-                    db[table].insert_all(table_rows)
+                    _insert_rows(db, table, table_rows)
                 for fact in rows.get("facts", []):
                     fact_ids.setdefault((source["sha256"], fact["part"], fact["row_key"], fact["col_key"]), fact["id"])
             status = source["status"]
@@ -711,6 +723,7 @@ def _build(inputs: list[Path], db_path: Path, progress, corrections_path: Path |
                 summary.failed += 1
             detail = source["error"] or (source["note"] if status == "alternate" else None)
             progress(f"{status:>11}  {source['path']}" + (f"  ({detail})" if detail else ""))
+        db.conn.commit()  # the reports' rows (_insert_rows leaves them in one open transaction)
         db["report_files"].insert_all(file_rows)
         db["report_differences"].insert_all(difference_rows)
 
