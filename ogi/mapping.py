@@ -272,24 +272,26 @@ def _place_short_rows(short: dict[str, list[Token]], labels: dict[str, PrintedRo
         for key, cells in short.items()
     }
 
-    def best(key: str) -> list[list[Value]]:
-        """The readings of this row under which fewest identities fail, the others as chosen."""
-        others = known + [v for k, option in choice.items() if k != key for v in option]
+    def best(key: str) -> list[int]:
+        """The readings of this row (their indices) under which fewest identities fail, with
+        every other row at its chosen reading."""
+        others = known + [v for k, i in chosen.items() if k != key for v in options[k][i]]
         scores = [_failures(others + o) for o in options[key]]
-        return [o for o, s in zip(options[key], scores) if s == min(scores)]
+        return [i for i, s in enumerate(scores) if s == min(scores)]
 
-    choice = {key: opts[0] for key, opts in options.items()}
-    # Each row chooses seeing the others at their chosen place, until no choice changes (a row
-    # changing can change what suits another); as many passes as rows end any cycle.
-    for _ in range(len(options) + 1):
-        before = dict(choice)
+    chosen = {key: 0 for key in options}  # the index of each row's reading
+    # Each row chooses seeing the others at their chosen reading, pass after pass (a row that
+    # changes can change what suits another), until a pass changes nothing, or comes back to
+    # choices an earlier pass made: there are finitely many, so this always ends.
+    seen: set[tuple[int, ...]] = set()
+    while tuple(chosen.values()) not in seen:
+        seen.add(tuple(chosen.values()))
         for key in options:
-            choice[key] = best(key)[0]
-        if choice == before:
-            break
+            chosen[key] = best(key)[0]
+    choice = {key: options[key][i] for key, i in chosen.items()}
     # The doubt is judged against the final choices: a row's reading is in doubt only when
     # another reading fits them equally well.
-    ambiguous = {key for key in options if len({tuple((v.col_key, v.value) for v in o) for o in best(key)}) > 1}
+    ambiguous = {key for key in options if len({tuple((v.col_key, v.value) for v in options[key][i]) for i in best(key)}) > 1}
     for key, option in choice.items():
         placed = ", ".join(v.col_key + ("*" if v.inferred else "") for v in option)
         doubt = "; several readings fit the identities equally, took the first" if key in ambiguous else ""
