@@ -217,6 +217,7 @@ class Outcome:
     equivalent: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str = ""
+    stale: list[str] = field(default_factory=list)  # mutated files that changed since the run
 
     @property
     def total(self) -> int:
@@ -377,6 +378,8 @@ def collect(module: Module) -> Outcome:
         return out
     seconds = work / "seconds"
     out.seconds = float(seconds.read_text()) if seconds.is_file() else 0.0
+    # The copy keeps the file as it was mutated: a module edited since has figures of the past.
+    out.stale = [p for p in module.paths if not (work / p).is_file() or (work / p).read_bytes() != (ROOT / p).read_bytes()]
     found = {}
     for path in module.paths:
         results = subprocess.run(
@@ -514,6 +517,8 @@ def main(argv: list[str] | None = None) -> int:
                 outcome.equivalent.append(ident)
                 del outcome.survived[ident]
         outcomes.append(outcome)
+        for path in outcome.stale:
+            print(f"   ! {path} changed since this run: run `scripts/mutation.py {module.name}` again for current figures")
         if outcome.error:
             print(f"   ERROR: {outcome.error}")
         pct = 100.0 * len(outcome.killed) / outcome.total if outcome.total else 100.0
@@ -531,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     for o in outcomes:
         pct = 100.0 * len(o.killed) / o.total if o.total else 100.0
         print(f"{o.name:13} {len(o.killed):7} {o.total:5} {pct:6.1f} {len(o.equivalent):6} {o.seconds:8.0f}"
-              + ("  ERROR" if o.error else ""))
+              + ("  ERROR" if o.error else "") + ("  STALE" if o.stale else ""))
     print(f"mutation time {sum(o.seconds for o in outcomes):.0f} s with {args.workers} workers; this command {time.monotonic() - started:.0f} s")
     pct = 100.0 * killed / total if total else 100.0
     print(f"mutation: killed {killed} of {total} ({pct:.1f}%)")
