@@ -346,3 +346,21 @@ def test_the_doubt_is_judged_against_every_row_at_its_final_place():
         "requests.new_received: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise, research_institution, social_welfare_org, legal_service_org, other_org*, total (* inferred)",
         "requests.carried_over: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise, research_institution, social_welfare_org*, legal_service_org, other_org, total (* inferred)",
     ]
+
+
+def test_a_row_with_one_possible_reading_beside_a_row_with_several():
+    # 上年结转 0 0 0 0 0 -1 has one reading only (left to right); 本年新收 1 0 0 0 0 3 is scored with
+    # it at that reading, and its lost natural persons are inferred from 总计.
+    text = table_3(cells={"carried_over": "0\t0\t0\t0\t0\t-1", "new_received": "1\t0\t0\t0\t0\t3",
+                          "granted": "2\t1\t0\t0\t0\t0\t3", "total": "2\t1\t0\t0\t0\t0\t3"})
+    out = requests(text)
+    assert row(out, "new_received") == [("natural_person", Decimal(2), None, True)] + [
+        (c, Decimal(n), str(n), False) for c, n in zip(COLUMNS[1:], (1, 0, 0, 0, 0, 3))
+    ]
+    assert [v.value for v in out.values if v.row_key == "carried_over"] == [Decimal(n) for n in (0, 0, 0, 0, 0, -1)]
+    assert [m for m, _ in said(out)] == [
+        "requests.new_received: 6 cells printed for 7 columns; read as natural_person*, commercial_enterprise, research_institution, "
+        "social_welfare_org, legal_service_org, other_org, total (* inferred)",
+        "requests.carried_over: 6 cells printed for 7 columns; read as natural_person, commercial_enterprise, research_institution, "
+        "social_welfare_org, legal_service_org, other_org (* inferred)",
+    ]
