@@ -94,12 +94,18 @@ class Cache:
         """Remove the entries this build did not use (and leftovers of killed builds); how many."""
         if not self.enabled:
             return 0
-        removed = 0
-        for path in self.folder.iterdir():
-            if path.suffix == ".tmp" or (path.suffix == ".pickle" and path.stem not in self.used):
-                try:
-                    path.unlink()
-                    removed += 1
-                except OSError:
-                    pass
-        return removed
+        return remove_files(p for p in self.folder.iterdir()
+                            if p.suffix == ".tmp" or (p.suffix == ".pickle" and p.stem not in self.used))
+
+
+def remove_files(paths) -> int:
+    """Remove the files; how many went. One that cannot be removed (gone already, no
+    permission) is left for the next build to try: cleaning up never fails a build."""
+    removed = 0
+    for path in paths:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed

@@ -34,7 +34,7 @@ import sqlite_utils
 
 from . import __version__, corrections, history, isolate, read, same_report, views, vocabulary
 from . import inputs as inputs_mod
-from .cache import Cache
+from .cache import Cache, remove_files
 from .isolate import Outcome, Pool
 from .limits import Limits
 from .locate import HEADINGS
@@ -346,18 +346,12 @@ def outputs(db_path: Path) -> list[Path]:
 def clean_leftovers(db_path: Path) -> int:
     """Remove what a killed build left (temporary databases, half-copied originals, staged
     files); called with the lock held, so no running build owns them. How many were removed."""
-    removed = 0
     leftovers = list(db_path.parent.glob(glob.escape(db_path.name) + ".*.tmp"))
     leftovers += list(db_path.parent.glob(glob.escape(db_path.name) + ".*.tmp-journal"))
     for folder in (db_path.parent / ORIGINALS, db_path.parent / CACHE):
         if folder.is_dir():
             leftovers += [p for p in folder.iterdir() if p.name.endswith(".tmp")]
-    for path in leftovers:
-        try:
-            path.unlink()
-            removed += 1
-        except OSError:
-            pass
+    removed = remove_files(leftovers)
     staging = db_path.parent / CACHE / STAGING
     if staging.is_dir():
         removed += sum(1 for p in staging.rglob("*") if p.is_file())
@@ -467,16 +461,8 @@ def _publish(entry: inputs_mod.Entry, digest: str, staged: Path | None, original
 def _prune_originals(originals: Path, keep: set[str]) -> int:
     """Remove from originals/ every file that is no report's in the new database (files of
     earlier builds, dropped inputs, failed files); only names this program writes are touched."""
-    removed = 0
-    for path in originals.iterdir():
-        if path.name in keep or not (_ORIGINAL_NAME.match(path.name) or path.name.endswith(".tmp")):
-            continue
-        try:
-            path.unlink()
-            removed += 1
-        except OSError:
-            pass
-    return removed
+    return remove_files(p for p in originals.iterdir()
+                        if p.name not in keep and (_ORIGINAL_NAME.match(p.name) or p.name.endswith(".tmp")))
 
 
 def _path_id(relative: str, taken: set[str]) -> str:
